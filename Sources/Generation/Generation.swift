@@ -1,0 +1,1 @@
+// Generation module: see shared design.md

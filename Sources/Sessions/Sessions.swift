@@ -1,0 +1,1 @@
+// Sessions module: see shared design.md

@@ -1,0 +1,3 @@
+import App
+
+KVServeCommand.main(CommandLine.arguments)
