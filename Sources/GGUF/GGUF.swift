@@ -1,1 +1,0 @@
-// GGUF module: see shared design.md
