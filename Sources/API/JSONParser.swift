@@ -73,6 +73,7 @@ public struct JSONParser {
     private mutating func parseObject() throws -> JSONValue {
         pos += 1  // '{'
         var object = JSONObject()
+        var seen = Set<String>()  // a set keeps duplicate detection linear for huge objects
         skipWhitespace()
         if peek == UInt8(ascii: "}") { pos += 1; return .object(object) }
         while true {
@@ -80,14 +81,14 @@ public struct JSONParser {
             guard peek == UInt8(ascii: "\"") else { throw error("expected a string key") }
             let keyOffset = pos
             let key = try parseString()
-            guard object[key] == nil else {
+            guard seen.insert(key).inserted else {
                 throw JSONParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
             }
             skipWhitespace()
             guard peek == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
             pos += 1
             skipWhitespace()
-            object[key] = try parseValue()
+            object.appendUnchecked(key, try parseValue())
             skipWhitespace()
             switch peek {
             case UInt8(ascii: ","): pos += 1
@@ -190,7 +191,7 @@ extension JSONParser {
             throw error("lone low surrogate")
         }
         guard let scalar = Unicode.Scalar(code) else { throw error("invalid code point") }
-        out.append(contentsOf: Array(String(Character(scalar)).utf8))
+        UTF8.encode(scalar) { out.append($0) }
     }
 
     private mutating func parseHex4() throws -> UInt32 {

@@ -62,6 +62,11 @@ public struct JSONObject: Equatable, Sendable {
         for (key, value) in members { self[key] = value }
     }
 
+    // For the parser, which has already checked that the key is new.
+    mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
+        members.append((key, value))
+    }
+
     public var keys: [String] { members.map(\.key) }
 
     public subscript(key: String) -> JSONValue? {
