@@ -92,7 +92,10 @@ public struct GGUFWriter {
         defer { close(fd) }
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + done, bytes.count - done) }
+            let n = bytes.withUnsafeBytes { buf -> Int in
+                guard let start = buf.baseAddress else { return 0 }
+                return posixWrite(fd, start + done, buf.count - done)
+            }
             if n < 0 && errno == EINTR { continue }
             guard n > 0 else { throw GGUFError.writeFailed(path: path, errno: errno) }
             done += n
@@ -134,6 +137,10 @@ public struct GGUFWriter {
         let rem = out.count % a
         if rem != 0 { out.append(contentsOf: repeatElement(0, count: a - rem)) }
     }
+}
+
+private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
+    write(fd, p, n)
 }
 
 @inline(__always)

@@ -1,1 +1,0 @@
-// Generation module: see shared design.md

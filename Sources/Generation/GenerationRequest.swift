@@ -1,0 +1,37 @@
+import Sampling
+import Tokenization
+
+/// One generation job as the API layer hands it to `Engine.submit`.
+public struct GenerationRequest: @unchecked Sendable {
+    public enum Input {
+        /// Raw prompt text: special-token strings such as `<|im_end|>` map to their ids.
+        case text(String)
+        case tokens([Int32])
+        /// Rendered with the model's chat template; message content stays plain text.
+        /// With a session id, only the NEW messages of this turn.
+        case messages([ChatMessage])
+    }
+
+    public var input: Input
+    public var sampling: SamplingParams
+    public var maxTokens: Int
+    public var stop: [String]
+    public var ignoreEOS: Bool
+    public var sessionID: String?
+
+    public init(
+        input: Input,
+        sampling: SamplingParams = SamplingParams(),
+        maxTokens: Int = 256,
+        stop: [String] = [],
+        ignoreEOS: Bool = false,
+        sessionID: String? = nil
+    ) {
+        self.input = input
+        self.sampling = sampling
+        self.maxTokens = maxTokens
+        self.stop = stop
+        self.ignoreEOS = ignoreEOS
+        self.sessionID = sessionID
+    }
+}

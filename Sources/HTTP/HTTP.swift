@@ -1,1 +1,0 @@
-// HTTP module: see shared design.md

@@ -1,0 +1,62 @@
+/// The error envelope every HTTP-level error uses:
+/// `{"error": {"type": "...", "message": "...", "param": null}}`.
+public enum HTTPErrorBody {
+    public static func json(type: String, message: String, param: String? = nil) -> [UInt8] {
+        let paramJSON = param.map(quoted) ?? "null"
+        let text = "{\"error\": {\"type\": \(quoted(type)), \"message\": \(quoted(message)), "
+            + "\"param\": \(paramJSON)}}"
+        return Array(text.utf8)
+    }
+
+    /// The error type the HTTP layer uses for each status it produces itself.
+    public static func type(forStatus status: Int) -> String {
+        switch status {
+        case 400: return "invalid_request"
+        case 404: return "not_found"
+        case 405: return "method_not_allowed"
+        case 408: return "request_timeout"
+        case 413: return "payload_too_large"
+        case 417: return "expectation_failed"
+        case 431: return "header_fields_too_large"
+        case 501: return "not_implemented"
+        case 503: return "unavailable"
+        case 505: return "http_version_not_supported"
+        default: return status >= 500 ? "server_error" : "invalid_request"
+        }
+    }
+
+    /// JSON string literal (RFC 8259 section 7): escapes quote, backslash and controls.
+    static func quoted(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// One finished (or abandoned) request, for the access log.
+public struct HTTPLogEntry: Sendable {
+    public var method: String
+    public var path: String
+    public var status: Int
+    /// From the first byte of the request to the last byte of the response queued.
+    public var duration: TimeInterval
+    /// Response body bytes (without chunk framing).
+    public var bytes: Int
+    public var remoteAddress: String
+    /// Extra fields the handler set with `HTTPResponder.logFields`.
+    public var fields: [String: String]
+    /// The client went away before the response was complete.
+    public var clientGone: Bool
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Certificate chain and private key, both PEM files.
+public struct TLSConfig: Sendable, Equatable {
+    public var certificatePath: String
+    public var keyPath: String
+
+    public init(certificatePath: String, keyPath: String) {
+        self.certificatePath = certificatePath
+        self.keyPath = keyPath
+    }
+}
+
+/// Listening address, limits and timeouts. Timeouts are in seconds.
+public struct HTTPServerConfig: Sendable {
+    /// Numeric address or name; "::" listens dual-stack (IPv6 and IPv4-mapped).
+    public var host: String
+    /// 0 binds an ephemeral port; read the real one from `HTTPServer.port`.
+    public var port: Int
+    public var backlog: Int
+    /// Request line plus header section, including the final empty line (RFC 9112 section 2.1).
+    public var maxHeaderBytes: Int
+    /// Decoded body size (after de-chunking).
+    public var maxBodyBytes: Int
+    /// From the first byte of a request until its header section is complete.
+    public var headerTimeout: TimeInterval
+    /// From the end of the header section until the body is complete.
+    public var bodyTimeout: TimeInterval
+    /// A keep-alive connection with no request in progress is closed silently after this.
+    public var idleTimeout: TimeInterval
+    public var maxConnections: Int
+    /// Bytes queued for one connection before `HTTPResponder.write` blocks its caller.
+    public var maxOutputBufferBytes: Int
+    public var tls: TLSConfig?
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        backlog: Int = 128,
+        maxHeaderBytes: Int = 16 * 1024,
+        maxBodyBytes: Int = 1024 * 1024,
+        headerTimeout: TimeInterval = 10,
+        bodyTimeout: TimeInterval = 30,
+        idleTimeout: TimeInterval = 60,
+        maxConnections: Int = 256,
+        maxOutputBufferBytes: Int = 1024 * 1024,
+        tls: TLSConfig? = nil
+    ) {
+        self.host = host
+        self.port = port
+        self.backlog = backlog
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxBodyBytes = maxBodyBytes
+        self.headerTimeout = headerTimeout
+        self.bodyTimeout = bodyTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
+        self.maxOutputBufferBytes = maxOutputBufferBytes
+        self.tls = tls
+    }
+}

@@ -1,0 +1,40 @@
+/// Activation buffers for one forward chunk of up to `batch` tokens (f32, row-major).
+/// Owned by the model and reused across calls; only one forward runs at a time.
+final class LlamaScratch {
+    let batch: Int
+    let x: UnsafeMutablePointer<Float>       // [batch][dim] residual stream
+    let xb: UnsafeMutablePointer<Float>      // [batch][dim] normed input of a sub-layer
+    let q: UnsafeMutablePointer<Float>       // [batch][dim] queries (heads x headDim), RoPE applied
+    let attn: UnsafeMutablePointer<Float>    // [batch][dim] attention output before attn_output
+    let proj: UnsafeMutablePointer<Float>    // [batch][dim] output of attn_output / ffn_down
+    let gate: UnsafeMutablePointer<Float>    // [batch][ffnDim] ffn_gate, then silu(gate) * up
+    let up: UnsafeMutablePointer<Float>      // [batch][ffnDim] ffn_up
+    let scores: UnsafeMutablePointer<Float>  // [workers][contextLength] attention weights per worker
+    let workers: Int
+    let contextLength: Int
+    private let all: [UnsafeMutablePointer<Float>]
+
+    init(config c: LlamaConfig, batch: Int, workers: Int) {
+        self.batch = batch
+        self.workers = workers
+        self.contextLength = c.contextLength
+        func make(_ n: Int) -> UnsafeMutablePointer<Float> {
+            let p = UnsafeMutablePointer<Float>.allocate(capacity: max(n, 1))
+            p.initialize(repeating: 0, count: max(n, 1))
+            return p
+        }
+        x = make(batch * c.dim)
+        xb = make(batch * c.dim)
+        q = make(batch * c.dim)
+        attn = make(batch * c.dim)
+        proj = make(batch * c.dim)
+        gate = make(batch * c.ffnDim)
+        up = make(batch * c.ffnDim)
+        scores = make(workers * c.contextLength)
+        all = [x, xb, q, attn, proj, gate, up, scores]
+    }
+
+    deinit {
+        for p in all { p.deallocate() }
+    }
+}

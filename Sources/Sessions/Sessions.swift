@@ -1,1 +1,0 @@
-// Sessions module: see shared design.md
