@@ -20,7 +20,7 @@ let package = Package(
         .target(name: "Generation", dependencies: ["Llama", "Tokenization", "Sampling", "Sessions"]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "HTTP", dependencies: ["COpenSSL"]),
-        .target(name: "API", dependencies: ["HTTP", "Generation"]),
+        .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling"]),
         .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF"]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
 
@@ -30,9 +30,9 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tokenization"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -84,9 +84,14 @@ struct FieldReader {
         let x = n.doubleValue
         let aboveLower = lowerExclusive ? x > range.lowerBound : x >= range.lowerBound
         guard aboveLower, x <= range.upperBound else {
-            let lower = lowerExclusive ? "greater than \(range.lowerBound)" : "at least \(range.lowerBound)"
-            throw APIError.invalid(param, "\(param) must be \(lower) and at most \(range.upperBound), got \(n.literal)")
+            let lower = lowerExclusive ? "greater than \(short(range.lowerBound))" : "at least \(short(range.lowerBound))"
+            throw APIError.invalid(param, "\(param) must be \(lower) and at most \(short(range.upperBound)), got \(n.literal)")
         }
         return x
+    }
+
+    // "2" rather than "2.0" in messages about limits.
+    private static func short(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
     }
 }

@@ -1,1 +1,106 @@
-#include "ckernels.h"
+// Run-time choice of the kernel variant and the single entry point Swift calls.
+#include "ck_internal.h"
+
+static const ck_table *ck_active = 0;
+static int ck_level = 0;
+static int ck_best = -1;
+
+static const char *const ck_names[] = {"swift", "avx2", "avx-vnni", "avx512-vnni", "sapphirerapids"};
+
+static int ck_detect(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")))
+        return 0;
+    if (__builtin_cpu_is("sapphirerapids")) return 4;
+    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw"))
+        return 3;
+    if (__builtin_cpu_supports("avxvnni")) return 2;
+    return 1;
+#else
+    return 0;
+#endif
+}
+
+static const ck_table *ck_table_for(int level) {
+#if defined(__x86_64__)
+    switch (level) {
+    case 1: return &ck_table_avx2;
+    case 2: return &ck_table_avxvnni;
+    case 3: return &ck_table_avx512vnni;
+    case 4: return &ck_table_spr;
+    default: return 0;
+    }
+#else
+    (void)level;
+    return 0;
+#endif
+}
+
+// Benign race: every thread computes the same answer.
+static void ck_init(void) {
+    if (ck_best >= 0) return;
+    ck_best = ck_detect();
+    ck_level = ck_best;
+    ck_active = ck_table_for(ck_level);
+}
+
+int ck_isa(void) {
+    ck_init();
+    return ck_level;
+}
+
+const char *ck_isa_name(void) {
+    ck_init();
+    return ck_names[ck_level];
+}
+
+int ck_set_isa(int level) {
+    ck_init();
+    if (level < 0) level = 0;
+    if (level > ck_best) level = ck_best;
+    ck_level = level;
+    ck_active = ck_table_for(level);
+    return ck_level;
+}
+
+void ck_quantize_q8(const float *x, ck_q8_block *out, int nb) {
+    ck_init();
+    if (ck_active) {
+        ck_active->quantize(x, out, nb);
+        return;
+    }
+    // Portable version of the same quantizer (round half to even like cvtps2dq).
+    for (int b = 0; b < nb; b++) {
+        const float *v = x + (size_t)b * 32;
+        float amax = 0;
+        for (int i = 0; i < 32; i++) amax = amax < (v[i] < 0 ? -v[i] : v[i]) ? (v[i] < 0 ? -v[i] : v[i]) : amax;
+        const float d = amax / 127.0f;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        int sum = 0;
+        for (int i = 0; i < 32; i++) {
+            const int q = (int)__builtin_rintf(v[i] * id);
+            out[b].qs[i] = (int8_t)q;
+            sum += q;
+        }
+        out[b].d = d;
+        out[b].s = d * (float)sum;
+    }
+}
+
+int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8_block *xq, const float *xf,
+              int ntok, float *y, size_t ldy, int r0, int r1) {
+    ck_init();
+    if (!ck_active || r0 >= r1 || ntok <= 0) return ck_active != 0;
+    const uint8_t *wb = (const uint8_t *)w;
+    const int nb = cols / 32;
+    switch (fmt) {
+    case CK_Q4_0: ck_active->q4_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q4_1: ck_active->q4_1(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q8_0: ck_active->q8_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_F32: ck_active->f32(wb, row_bytes, cols, xf, ntok, y, ldy, r0, r1); return 1;
+    case CK_F16: ck_active->f16(wb, row_bytes, cols, xf, ntok, y, ldy, r0, r1); return 1;
+    default: return 0;
+    }
+}

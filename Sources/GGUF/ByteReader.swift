@@ -31,14 +31,15 @@ struct ByteReader {
     mutating func readCount(_ what: String, minBytesEach: Int) throws -> Int {
         let at = offset
         let raw = try read(UInt64.self)
-        let remaining = UInt64(size - offset)
-        if minBytesEach > 0, raw > remaining / UInt64(minBytesEach) {
+        // More items than bytes in the whole file: corrupt, not merely cut short.
+        if raw > UInt64(size) {
             throw GGUFError.implausibleCount(what: what, count: raw, offset: at)
         }
-        if raw > UInt64(Int32.max) * 64 {
-            throw GGUFError.implausibleCount(what: what, count: raw, offset: at)
+        let count = Int(raw)
+        if minBytesEach > 0, count > (size - offset) / minBytesEach {
+            throw GGUFError.truncated(offset: offset, need: count * minBytesEach, fileSize: size)
         }
-        return Int(raw)
+        return count
     }
 
     /// GGUF string: u64 byte length then UTF-8 bytes (no terminator).

@@ -12,7 +12,7 @@ extension KVCache {
         let rowBytes = rowWidth * MemoryLayout<Float>.size
         var out = [UInt8](repeating: 0, count: Self.headerBytes + layers * 2 * r.count * rowBytes)
         out.withUnsafeMutableBytes { raw in
-            raw.copyMemory(from: UnsafeRawBufferPointer(start: Self.magic, count: 4))
+            for (i, b) in Self.magic.enumerated() { raw[i] = b }
             raw.storeBytes(of: UInt32(layers).littleEndian, toByteOffset: 4, as: UInt32.self)
             raw.storeBytes(of: UInt32(rowWidth).littleEndian, toByteOffset: 8, as: UInt32.self)
             raw.storeBytes(of: UInt32(r.count).littleEndian, toByteOffset: 12, as: UInt32.self)

@@ -2,4 +2,49 @@
 #define KVSERVE_CKERNELS_H
 #include <stddef.h>
 #include <stdint.h>
+
+// Hot quantized dot products for kvserve's Kernels module (see shared kernel-notes.md).
+// One copy of each kernel per x86 ISA level, chosen at run time; when none applies
+// (ck_isa() == 0) the Swift side uses its portable dequantize-and-dot path.
+
+// Activations quantized to 8 bits in blocks of 32: x[i] ~= d * qs[i], s = d * sum(qs).
+// The s term turns the weight's offset (Q4_1 min, Q4_0's -8) into one multiply per block.
+typedef struct {
+    float d;
+    float s;
+    int8_t qs[32];
+} ck_q8_block;
+
+// Weight formats (ggml type numbers) handled by ck_matmul.
+enum {
+    CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q8_0 = 8
+};
+
+// Selected ISA level: 0 none (use the Swift path), 1 AVX2+FMA+F16C, 2 AVX-VNNI,
+// 3 AVX512-VNNI (256-bit ops), 4 Sapphire Rapids tuning.
+int ck_isa(void);
+const char *ck_isa_name(void);
+// Forces a lower ISA level (for tests and benchmarks); returns the level now in use.
+int ck_set_isa(int level);
+
+// x: [nb * 32] floats -> nb blocks.
+void ck_quantize_q8(const float *x, ck_q8_block *out, int nb);
+
+// Y[t][r] = dot(W row r, X row t) for rows r in [r0, r1) and tokens t in [0, ntok).
+// W: rows of row_bytes bytes each (blocks of `fmt`); cols = number of elements per row.
+// For quantized fmt, xq is [ntok][cols/32] activation blocks; for F32/F16, xf is [ntok][cols].
+// y[t * ldy + r]. Returns 0 when this fmt/ISA has no kernel (caller falls back).
+int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols,
+              const ck_q8_block *xq, const float *xf, int ntok,
+              float *y, size_t ldy, int r0, int r1);
+
+// Spin-wait hint for the thread pool.
+static inline void ck_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 #endif

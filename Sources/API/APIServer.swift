@@ -1,0 +1,109 @@
+import Foundation
+import Generation
+import HTTP
+
+// The routes of kvserve's HTTP API over one Engine. The only place HTTP meets Generation:
+// bodies are decoded and validated here, engine errors are mapped to statuses here
+// (APIError+Generation.swift), and events are encoded as JSON, NDJSON or SSE here.
+public final class APIServer: @unchecked Sendable {
+    public let engine: Engine
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    // The router's closures keep this object alive, so `APIServer(engine:).register(on:)`
+    // without holding the APIServer is fine.
+    public func register(on router: Router) {
+        let generate = GenerateHandler(engine: engine)
+        router.add(method: "POST", path: "/generate") { generate.handle($0, $1) }
+        router.add(method: "GET", path: "/health") { self.health($0, $1) }
+        router.add(method: "POST", path: "/tokenize") { self.tokenize($0, $1) }
+        router.add(method: "POST", path: "/detokenize") { self.detokenize($0, $1) }
+        router.add(method: "GET", path: "/sessions") { self.listSessions($0, $1) }
+        router.add(method: "GET", path: "/sessions/{id}") { self.getSession($0, $1) }
+        router.add(method: "DELETE", path: "/sessions/{id}") { self.deleteSession($0, $1) }
+    }
+
+    func health(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        APIServer.respond(responder, status: 200, json: .object(JSONObject([
+            ("status", .string("ok")),
+            ("model", .string(engine.modelName)),
+            ("context_length", .int(engine.contextLength)),
+        ])))
+    }
+
+    // {"text": string, "special": bool = true} -> {"tokens": [ids]}
+    func tokenize(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        APIServer.answer(responder) {
+            let r = try FieldReader(body: request.body, allowed: ["text", "special"])
+            guard let text = try r.string("text") else { throw APIError.invalid("text", "text is required") }
+            let special = try r.bool("special") ?? true
+            let tokens = engine.tokenize(text, special: special)
+            return .object(JSONObject([("tokens", .array(tokens.map { .int(Int($0)) }))]))
+        }
+    }
+
+    // {"tokens": [ids]} -> {"text": string}; an id outside the vocabulary is a 400 from the engine.
+    func detokenize(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        APIServer.answer(responder) {
+            let r = try FieldReader(body: request.body, allowed: ["tokens"])
+            guard let value = r.value("tokens") else { throw APIError.invalid("tokens", "tokens is required") }
+            guard case .array(let items) = value else {
+                throw APIError.invalid("tokens", "tokens must be an array of token ids, got \(value.typeName)")
+            }
+            let ids = try items.enumerated().map { i, item in
+                Int32(try FieldReader.int(item, param: "tokens[\(i)]", in: 0...Int(Int32.max)))
+            }
+            return .object(JSONObject([("text", .string(try engine.detokenize(ids)))]))
+        }
+    }
+
+    func listSessions(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let list = engine.listSessions().sorted { $0.id < $1.id }
+        APIServer.respond(responder, status: 200,
+                          json: .object(JSONObject([("sessions", .array(list.map(ResultEncoding.session)))])))
+    }
+
+    func getSession(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        APIServer.answer(responder) {
+            let id = try APIServer.sessionID(request)
+            guard let info = engine.session(id) else { throw GenerationError.sessionNotFound(id: id) }
+            return ResultEncoding.session(info)
+        }
+    }
+
+    func deleteSession(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        APIServer.answer(responder) {
+            let id = try APIServer.sessionID(request)
+            try engine.deleteSession(id)
+            return .object(JSONObject([("id", .string(id)), ("deleted", .bool(true))]))
+        }
+    }
+
+    // Validated before the engine (and its state directory) ever sees it: `../x` is a 400.
+    static func sessionID(_ request: HTTPRequest) throws -> String {
+        let id = request.pathParameters["id"] ?? ""
+        guard Engine.isValidSessionID(id) else {
+            throw APIError.invalid("id", "session id must be 1-128 characters of [A-Za-z0-9._-]")
+        }
+        return id
+    }
+
+    static func answer(_ responder: HTTPResponder, _ body: () throws -> JSONValue) {
+        do {
+            respond(responder, status: 200, json: try body())
+        } catch {
+            respond(responder, error: APIError(any: error))
+        }
+    }
+
+    static func respond(_ responder: HTTPResponder, status: Int, json: JSONValue, headers: [(String, String)] = []) {
+        responder.respond(status: status, headers: [("Content-Type", "application/json")] + headers,
+                          body: JSONWriter.bytes(json))
+    }
+
+    static func respond(_ responder: HTTPResponder, error: APIError) {
+        respond(responder, status: error.status, json: error.envelope, headers: error.headers)
+    }
+}

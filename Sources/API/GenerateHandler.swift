@@ -1,0 +1,62 @@
+import Foundation
+import Generation
+import HTTP
+
+// POST /generate: validate, submit, then answer as one JSON object or as a stream.
+struct GenerateHandler {
+    let engine: Engine
+
+    func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
+        let body: GenerateBody
+        do {
+            body = try GenerateBody.decode(request.body, contextLength: engine.contextLength,
+                                           isValidSessionID: Engine.isValidSessionID)
+        } catch {
+            APIServer.respond(responder, error: APIError(any: error))
+            return
+        }
+        if body.stream {
+            stream(body, framing: GenerateHandler.framing(for: request), responder)
+        } else {
+            whole(body, responder)
+        }
+    }
+
+    // SSE when the client asks for text/event-stream (any parameters), NDJSON otherwise.
+    static func framing(for request: HTTPRequest) -> GenerationStream.Framing {
+        let wantsSSE = request.headers.tokens(for: "Accept").contains {
+            $0.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } == "text/event-stream"
+        }
+        return wantsSSE ? .sse : .ndjson
+    }
+
+    private func stream(_ body: GenerateBody, framing: GenerationStream.Framing, _ responder: HTTPResponder) {
+        let stream = GenerationStream(responder: responder, framing: framing)
+        do {
+            let ticket = try engine.submit(body.generationRequest) { stream.handle($0) }
+            stream.start(ticket: ticket)
+        } catch {
+            // Submit validates synchronously, so a rejected request still gets its real status.
+            APIServer.respond(responder, error: APIError(any: error))
+        }
+    }
+
+    private func whole(_ body: GenerateBody, _ responder: HTTPResponder) {
+        do {
+            let ticket = try engine.submit(body.generationRequest) { event in
+                switch event {
+                case .token:
+                    break
+                case .finished(let result):
+                    responder.logFields["tokens"] = String(result.usage.promptTokens + result.usage.completionTokens)
+                    APIServer.respond(responder, status: 200, json: ResultEncoding.result(result))
+                case .failed(let error):
+                    APIServer.respond(responder, error: APIError(error))
+                }
+            }
+            responder.onClientGone { ticket.cancel() }
+        } catch {
+            APIServer.respond(responder, error: APIError(any: error))
+        }
+    }
+}

@@ -1,0 +1,12 @@
+// avx512vnni variant of the kernels (arch=icelake-server): AVX512-VNNI vpdpbusd on 256-bit registers (faster here than 512-bit, kernel-notes.md).
+#if defined(__x86_64__)
+#include <immintrin.h>
+#include "ck_internal.h"
+
+#pragma clang attribute push(__attribute__((target("arch=icelake-server"))), apply_to = function)
+#define CK_SUFFIX avx512vnni
+#define CK_DPBUSD(u, s) _mm256_dpbusd_epi32(_mm256_setzero_si256(), (u), (s))
+#include "ck_impl.h"
+#pragma clang attribute pop
+
+#endif

@@ -1,0 +1,24 @@
+#ifndef KVSERVE_CK_INTERNAL_H
+#define KVSERVE_CK_INTERNAL_H
+#include "ckernels.h"
+
+typedef void (*ck_qmm_fn)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok,
+                          float *y, size_t ldy, int r0, int r1);
+typedef void (*ck_fmm_fn)(const uint8_t *w, size_t rb, int cols, const float *x, int ntok,
+                          float *y, size_t ldy, int r0, int r1);
+
+// One ISA variant's kernels.
+typedef struct {
+    void (*quantize)(const float *x, ck_q8_block *out, int nb);
+    ck_qmm_fn q4_0, q4_1, q8_0;
+    ck_fmm_fn f32, f16;
+} ck_table;
+
+#if defined(__x86_64__)
+extern const ck_table ck_table_avx2;
+extern const ck_table ck_table_avxvnni;
+extern const ck_table ck_table_avx512vnni;
+extern const ck_table ck_table_spr;
+#endif
+
+#endif

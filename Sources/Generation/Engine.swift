@@ -1,0 +1,105 @@
+import Foundation
+import Llama
+import Sampling
+import Sessions
+import Tokenization
+
+/// The generation engine: validates requests, queues them (bounded), and runs them one at a
+/// time on a single model worker thread, with named sessions and anonymous prefix caches
+/// kept by a `SessionManager` under the KV budget.
+public final class Engine: @unchecked Sendable {
+    let model: LlamaModel
+    let tokenizer: Tokenizer
+    let template: ChatTemplate?
+    let config: EngineConfig
+    let sessions: SessionManager<KVCache>
+    public let modelName: String
+    public let contextLength: Int
+
+    /// Guards `queue`, `running`, `accepting`, `workerDone`; signalled on every change.
+    let condition = NSCondition()
+    var queue: [EngineJob] = []
+    var running: EngineJob?
+    var accepting = true
+    var workerDone = false
+    var averageJobMs = 1000.0
+
+    public init(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate?, config: EngineConfig) throws {
+        self.model = model
+        self.tokenizer = tokenizer
+        self.template = template
+        self.config = config
+        modelName = config.modelName
+        contextLength = min(config.contextLength ?? model.config.contextLength, model.config.contextLength)
+        let c = model.config
+        let sessionConfig = SessionManagerConfig(
+            budgetBytes: config.kvBudgetBytes, bytesPerToken: c.kvBytesPerToken,
+            stateDirectory: config.stateDirectory, ttl: config.sessionTTL,
+            anonymousPoolSize: config.anonymousCacheCount,
+            modelIdentity: config.modelIdentity.isEmpty ? model.file.identity : config.modelIdentity,
+            cacheLayout: "llama-f32 layers=\(c.layers) kv_dim=\(c.kvDim)", log: config.log)
+        do {
+            sessions = try SessionManager(config: sessionConfig, makeCache: { [model] in model.makeCache() })
+        } catch {
+            throw GenerationError.internalError("cannot open the session state: \(error)")
+        }
+        startWorker()
+    }
+
+    public static func isValidSessionID(_ id: String) -> Bool {
+        SessionID.isValid(id)
+    }
+
+    public func tokenize(_ text: String, special: Bool) -> [Int32] {
+        tokenizer.encode(text, parseSpecial: special)
+    }
+
+    public func detokenize(_ tokens: [Int32]) throws -> String {
+        try checkTokenIDs(tokens, param: "tokens")
+        return tokenizer.decode(tokens)
+    }
+
+    public func listSessions() -> [SessionInfo] {
+        sessions.list().map(Self.info)
+    }
+
+    public func session(_ id: String) -> SessionInfo? {
+        sessions.status(id: id).map(Self.info)
+    }
+
+    public func deleteSession(_ id: String) throws {
+        do {
+            try sessions.delete(id: id)
+        } catch {
+            throw Self.map(error, sessionID: id)
+        }
+    }
+
+    /// Evictions made to stay within the KV budget since start.
+    public var evictionCount: Int { sessions.evictionCount }
+
+    func checkTokenIDs(_ tokens: [Int32], param: String) throws {
+        for (i, t) in tokens.enumerated() where t < 0 || Int(t) >= tokenizer.vocabSize {
+            throw GenerationError.invalidRequest(
+                param: param, message: "token id \(t) at index \(i) is outside the vocabulary (0..<\(tokenizer.vocabSize))")
+        }
+    }
+
+    static func info(_ s: SessionStatus) -> SessionInfo {
+        SessionInfo(id: s.id, tokens: s.tokens, kvBytes: s.kvBytes, location: s.inMemory ? "memory" : "disk",
+                    lastUsed: s.lastUsed)
+    }
+
+    static func map(_ error: Error, sessionID: String?) -> GenerationError {
+        if let e = error as? GenerationError { return e }
+        guard let e = error as? SessionError else { return .internalError("\(error)") }
+        switch e {
+        case .invalidID: return .invalidRequest(param: "session_id", message: e.description)
+        case let .busy(id): return .sessionBusy(id: id)
+        case let .notFound(id): return .sessionNotFound(id: id)
+        case let .budgetExceeded(needed, budget): return .budgetExceeded(needed: needed, budget: budget)
+        case .refused: return .invalidRequest(param: "session_id", message: e.description)
+        case .io: return .internalError(e.description)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+
+extension Engine {
+    public struct EngineConfig {
+        /// Requests waiting for the model worker (the running one not counted); more => queueFull.
+        public var queueSize: Int
+        /// Byte budget over all KV caches (named sessions and anonymous prefix caches).
+        public var kvBudgetBytes: Int
+        /// Where session logs live (durable sessions); nil = sessions in memory only.
+        public var stateDirectory: String?
+        /// Idle sessions are deleted after this long; <= 0 keeps them forever.
+        public var sessionTTL: TimeInterval
+        public var modelName: String
+        /// Fingerprint of the model file written into session logs; empty = the GGUF's identity.
+        public var modelIdentity: String
+        /// Caches kept for prefix reuse by requests without a session id.
+        public var anonymousCacheCount: Int
+        /// Caps the model's context length (nil = the model's own).
+        public var contextLength: Int?
+        /// Prompt tokens per forward during prefill; cancellation is checked between chunks.
+        public var prefillChunk: Int
+        public var log: (String) -> Void
+
+        public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,
+                    sessionTTL: TimeInterval = 3600, modelName: String = "model", modelIdentity: String = "",
+                    anonymousCacheCount: Int = 4, contextLength: Int? = nil, prefillChunk: Int = 256,
+                    log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(("kvserve: " + $0 + "\n").utf8)) }) {
+            self.queueSize = queueSize
+            self.kvBudgetBytes = kvBudgetBytes
+            self.stateDirectory = stateDirectory
+            self.sessionTTL = sessionTTL
+            self.modelName = modelName
+            self.modelIdentity = modelIdentity
+            self.anonymousCacheCount = anonymousCacheCount
+            self.contextLength = contextLength
+            self.prefillChunk = prefillChunk
+            self.log = log
+        }
+    }
+}

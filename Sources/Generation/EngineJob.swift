@@ -1,0 +1,27 @@
+import Llama
+import Sessions
+
+/// A validated request waiting for (or running on) the model worker.
+final class EngineJob {
+    let request: GenerationRequest
+    /// Tokens this turn adds: for a session, appended to its history; otherwise the whole prompt.
+    let newTokens: [Int32]
+    let mode: SessionMode
+    /// Messages this turn adds to a session (the reply is added when the turn completes).
+    let newMessages: [SessionMessage]
+    /// The named session, checked out (busy) from submit until the job ends.
+    let session: SessionEntry<KVCache>?
+    let onEvent: (GenerationEvent) -> Void
+    let ticket = GenerationTicket()
+    let submittedMs = MonotonicClock.nowMs()
+
+    init(request: GenerationRequest, newTokens: [Int32], mode: SessionMode, newMessages: [SessionMessage],
+         session: SessionEntry<KVCache>?, onEvent: @escaping (GenerationEvent) -> Void) {
+        self.request = request
+        self.newTokens = newTokens
+        self.mode = mode
+        self.newMessages = newMessages
+        self.session = session
+        self.onEvent = onEvent
+    }
+}

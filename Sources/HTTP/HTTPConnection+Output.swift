@@ -1,0 +1,149 @@
+import Dispatch
+import Foundation
+
+/// Response side of a connection: framing, the output buffer, flushing, back-pressure, close.
+extension HTTPConnection {
+    func beginResponse(_ responder: HTTPResponder, status: Int, headers: [(String, String)],
+                       body: [UInt8]?, complete: Bool) {
+        guard !closed, current === responder, let request = currentRequest else { return }
+        let head = ResponseWriter.head(status: status, headers: headers, bodyLength: body?.count,
+                                       method: request.method, version: request.version,
+                                       close: closeAfterResponse)
+        closeAfterResponse = head.close
+        currentFraming = head.framing
+        currentStatus = status
+        append(head.bytes)
+        if let body {
+            let piece = ResponseWriter.piece(body, framing: head.framing)
+            currentBodyBytes += piece.count
+            append(piece)
+        }
+        if complete { responseFinished() }
+        flush()
+    }
+
+    func sendPiece(_ responder: HTTPResponder, _ chunk: [UInt8]) {
+        guard !closed, current === responder else { return }
+        let piece = ResponseWriter.piece(chunk, framing: currentFraming)
+        // `reserve` counted chunk.count; correct it to what actually goes on the wire.
+        adjustBacklog(piece.count - chunk.count)
+        if currentFraming != .none { currentBodyBytes += chunk.count }
+        outBuffer.append(contentsOf: piece)
+        flush()
+    }
+
+    func endResponse(_ responder: HTTPResponder) {
+        guard !closed, current === responder else { return }
+        append(ResponseWriter.end(framing: currentFraming))
+        responseFinished()
+        flush()
+    }
+
+    /// An error of the HTTP layer itself (framing, limits, timeouts, 503): JSON, then close.
+    func sendError(status: Int, message: String) {
+        guard !closed else { return }
+        let body = HTTPErrorBody.json(type: HTTPErrorBody.type(forStatus: status), message: message)
+        let head = ResponseWriter.head(status: status, headers: [("Content-Type", "application/json")],
+                                       bodyLength: body.count, method: "GET", version: "HTTP/1.1", close: true)
+        append(head.bytes + body)
+        noMoreRequests = true
+        closeAfterResponse = true
+        hooks.log(HTTPLogEntry(method: "-", path: "-", status: status,
+                               duration: seconds(since: requestStart ?? currentStart), bytes: body.count,
+                               remoteAddress: remoteAddress, fields: ["error": message], clientGone: false))
+        flush()
+    }
+
+    private func responseFinished() {
+        logCurrent(clientGone: false)
+        current = nil
+        currentRequest = nil
+        idleSince = .now()
+        if closeAfterResponse { noMoreRequests = true }
+    }
+
+    func logCurrent(clientGone: Bool) {
+        guard let request = currentRequest, let responder = current else { return }
+        hooks.log(HTTPLogEntry(method: request.method, path: request.path, status: currentStatus,
+                               duration: seconds(since: currentStart), bytes: currentBodyBytes,
+                               remoteAddress: remoteAddress, fields: responder.logFields,
+                               clientGone: clientGone))
+    }
+
+    private func seconds(since start: DispatchTime) -> TimeInterval {
+        Double(DispatchTime.now().uptimeNanoseconds &- start.uptimeNanoseconds) / 1e9
+    }
+
+    func append(_ bytes: [UInt8]) {
+        adjustBacklog(bytes.count)
+        outBuffer.append(contentsOf: bytes)
+    }
+
+    /// Writes as much as the socket takes; when drained, moves on (next request or close).
+    func flush() {
+        guard !closed else { return }
+        writeWantsReadable = false
+        while outOffset < outBuffer.count {
+            let result = outBuffer.withUnsafeBytes { transport.write(from: UnsafeRawBufferPointer(rebasing: $0[outOffset...])) }
+            switch result {
+            case .bytes(let n):
+                outOffset += n
+                adjustBacklog(-n)
+            case .wouldBlock(let waitForWritable):
+                if waitForWritable { activateWriteSource() } else { writeWantsReadable = true }
+                return
+            case .eof, .failed:
+                return close()
+            }
+        }
+        outBuffer.removeAll(keepingCapacity: outBuffer.capacity <= 256 * 1024)
+        outOffset = 0
+        if !readWantsWritable { suspendWriteSource() }
+        if current == nil {
+            if noMoreRequests { beginLinger() } else { processInput() }
+        }
+    }
+
+    /// Half-close, then read and discard until the peer closes or the linger time is up.
+    private func beginLinger() {
+        guard !lingering, !closed else { return }
+        lingering = true
+        pendingInput = []
+        transport.shutdownWrite()
+        rearmTimer()
+    }
+
+    func activateWriteSource() {
+        guard !writeSourceActive, !closed else { return }
+        writeSourceActive = true
+        writeSource?.resume()
+    }
+
+    private func suspendWriteSource() {
+        guard writeSourceActive else { return }
+        writeSourceActive = false
+        writeSource?.suspend()
+    }
+
+    /// From `HTTPResponder.write`, any thread: count a chunk before it reaches the queue.
+    func reserve(_ bytes: Int) { adjustBacklog(bytes) }
+
+    private func adjustBacklog(_ delta: Int) {
+        flow.withLock {
+            guard !flowClosed else { return }
+            backlog += delta
+            if delta < 0 { flow.broadcast() }
+        }
+    }
+
+    /// Blocks a producer thread while more than `maxOutputBufferBytes` wait for the socket.
+    /// Never blocks on the connection's own queue (that would deadlock the flush).
+    func waitForRoom() {
+        guard DispatchQueue.getSpecific(key: queueKey) != id else { return }
+        flow.withLock {
+            while backlog > config.maxOutputBufferBytes && !flowClosed {
+                _ = flow.wait(until: Date(timeIntervalSinceNow: 1))
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+import Dispatch
+import Foundation
+
+/// One accepted socket. All state below is confined to `queue` (a serial queue); the
+/// responder reaches it only through `queue.async`, except the back-pressure counter in `flow`.
+final class HTTPConnection: @unchecked Sendable {
+    enum Deadline {
+        case silentClose
+        case timeout(String)
+    }
+
+    struct Hooks {
+        var handler: (HTTPRequest, HTTPResponder) -> Void
+        var log: (HTTPLogEntry) -> Void
+        var closed: (HTTPConnection) -> Void
+    }
+
+    static let readChunkBytes = 64 * 1024
+    /// After the last response byte, how long to keep reading so unread request bytes don't
+    /// make the kernel reset the connection and destroy the response in flight.
+    static let lingerSeconds = 2.0
+    static let lingerMaxBytes = 1024 * 1024
+
+    let id: Int
+    let queue: DispatchQueue
+    let transport: Transport
+    let config: HTTPServerConfig
+    let remoteAddress: String
+    let admitted: Bool
+    let hooks: Hooks
+    let queueKey = DispatchSpecificKey<Int>()
+
+    var parser: HTTPParser
+    var readSource: DispatchSourceRead?
+    var writeSource: DispatchSourceWrite?
+    var writeSourceActive = false
+    var timer: DispatchSourceTimer?
+    var pendingCancels = 0
+    var readBuffer = [UInt8](repeating: 0, count: HTTPConnection.readChunkBytes)
+    var pendingInput: [UInt8] = []
+    var outBuffer: [UInt8] = []
+    var outOffset = 0
+    var readWantsWritable = false
+    var writeWantsReadable = false
+
+    var current: HTTPResponder?
+    var currentFraming = ResponseFraming.none
+    var currentStatus = 0
+    var currentBodyBytes = 0
+    var currentRequest: HTTPRequest?
+    var currentStart = DispatchTime.now()
+    var requestStart: DispatchTime?
+    var bodyStart: DispatchTime?
+    var idleSince = DispatchTime.now()
+    var servedAny = false
+    /// Close once the current response is out (request asked, framing needs it, or draining).
+    var closeAfterResponse = false
+    /// A closing response has been queued: read no further requests.
+    var noMoreRequests = false
+    var draining = false
+    var lingering = false
+    var lingerDiscarded = 0
+    var closed = false
+    var deadline: (time: DispatchTime, action: Deadline)?
+
+    /// Bytes handed over by `write` and not yet accepted by the socket; guarded by `flow`.
+    let flow = NSCondition()
+    var backlog = 0
+    var flowClosed = false
+
+    init(id: Int, transport: Transport, config: HTTPServerConfig, remoteAddress: String,
+         admitted: Bool, hooks: Hooks) {
+        self.id = id
+        self.transport = transport
+        self.config = config
+        self.remoteAddress = remoteAddress
+        self.admitted = admitted
+        self.hooks = hooks
+        self.queue = DispatchQueue(label: "kvserve.http.connection.\(id)")
+        self.parser = HTTPParser(maxHeaderBytes: config.maxHeaderBytes, maxBodyBytes: config.maxBodyBytes)
+        queue.setSpecific(key: queueKey, value: id)
+    }
+
+    /// Installs the sources; a connection over the limit only gets its 503 and a close.
+    func start() {
+        queue.async { [self] in
+            let read = DispatchSource.makeReadSource(fileDescriptor: transport.fd, queue: queue)
+            read.setEventHandler { [unowned self] in onReadable() }
+            read.setCancelHandler { [self] in sourceCancelled() }
+            let write = DispatchSource.makeWriteSource(fileDescriptor: transport.fd, queue: queue)
+            write.setEventHandler { [unowned self] in onWritable() }
+            write.setCancelHandler { [self] in sourceCancelled() }
+            let timer = DispatchSource.makeTimerSource(queue: queue)
+            timer.setEventHandler { [unowned self] in onTimer() }
+            readSource = read
+            writeSource = write
+            self.timer = timer
+            pendingCancels = 2
+            read.resume()
+            timer.resume()
+            if admitted {
+                rearmTimer()
+            } else {
+                sendError(status: 503, message: "too many connections (limit \(config.maxConnections))")
+            }
+        }
+    }
+
+    private func onReadable() {
+        if writeWantsReadable { flush() }
+        while !closed {
+            let result = readBuffer.withUnsafeMutableBytes { transport.read(into: $0) }
+            switch result {
+            case .bytes(let n):
+                received(n)
+            case .wouldBlock(let waitForWritable):
+                if waitForWritable {
+                    readWantsWritable = true
+                    activateWriteSource()
+                }
+                return
+            case .eof, .failed:
+                close()
+                return
+            }
+        }
+    }
+
+    private func onWritable() {
+        if readWantsWritable {
+            readWantsWritable = false
+            onReadable()
+        }
+        flush()
+    }
+
+    private func received(_ count: Int) {
+        if lingering {
+            lingerDiscarded += count
+            if lingerDiscarded > Self.lingerMaxBytes { close() }
+            return
+        }
+        if requestStart == nil && current == nil && parser.phase == .idle && pendingInput.isEmpty {
+            requestStart = .now()
+        }
+        pendingInput.append(contentsOf: readBuffer[0..<count])
+        if current == nil && !noMoreRequests { processInput() }
+    }
+
+    /// Frames the next request from buffered bytes, if no response is in progress.
+    func processInput() {
+        guard !closed, current == nil, !noMoreRequests, outOffset == outBuffer.count else { return }
+        if requestStart == nil && (!pendingInput.isEmpty || parser.bufferedByteCount > 0) { requestStart = .now() }
+        let result = parser.feed(pendingInput)
+        pendingInput = []
+        switch result {
+        case .needMore:
+            if parser.phase == .body && bodyStart == nil { bodyStart = .now() }
+            if parser.wantsContinue {
+                parser.continueSent()
+                append(Array("HTTP/1.1 100 Continue\r\n\r\n".utf8))
+                flush()
+            }
+            rearmTimer()
+        case .request(var request):
+            request.remoteAddress = remoteAddress
+            dispatch(request)
+        case .reject(let status, let reason):
+            sendError(status: status, message: reason)
+        }
+    }
+
+    private func dispatch(_ request: HTTPRequest) {
+        let responder = HTTPResponder(connection: self)
+        current = responder
+        currentRequest = request
+        currentStart = requestStart ?? .now()
+        currentStatus = 0
+        currentBodyBytes = 0
+        requestStart = nil
+        bodyStart = nil
+        servedAny = true
+        if !request.keepAlive || draining { closeAfterResponse = true }
+        rearmTimer()
+        hooks.handler(request, responder)
+    }
+
+    /// Server shutdown: an idle connection closes now; a busy one after its response.
+    func beginDrain() {
+        guard !closed else { return }
+        draining = true
+        if current == nil && parser.phase == .idle && pendingInput.isEmpty {
+            if outOffset == outBuffer.count && !lingering { return close() }
+            noMoreRequests = true  // a previous response is still going out; linger after it
+        } else {
+            closeAfterResponse = true
+        }
+    }
+
+    func rearmTimer() {
+        guard let timer, !closed else { return }
+        let now = DispatchTime.now()
+        if lingering {
+            deadline = (now + Self.lingerSeconds, .silentClose)
+        } else if current != nil {
+            deadline = nil
+        } else {
+            switch parser.phase {
+            case .idle where servedAny:
+                deadline = (idleSince + config.idleTimeout, .silentClose)
+            case .idle:
+                deadline = ((requestStart ?? now) + config.headerTimeout, .silentClose)
+            case .head:
+                deadline = ((requestStart ?? now) + config.headerTimeout,
+                            .timeout("request header not received within \(config.headerTimeout) s"))
+            case .body:
+                deadline = ((bodyStart ?? now) + config.bodyTimeout,
+                            .timeout("request body not received within \(config.bodyTimeout) s"))
+            }
+        }
+        timer.schedule(deadline: deadline?.time ?? .distantFuture, leeway: .milliseconds(10))
+    }
+
+    private func onTimer() {
+        guard let (time, action) = deadline, !closed else { return }
+        guard DispatchTime.now() >= time else { return rearmTimer() }
+        deadline = nil
+        switch action {
+        case .silentClose: close()
+        case .timeout(let message): sendError(status: 408, message: message)
+        }
+    }
+
+    /// Tears everything down; the descriptor closes after both sources are cancelled.
+    func close() {
+        guard !closed else { return }
+        closed = true
+        flow.withLock {
+            flowClosed = true
+            backlog = 0
+            flow.broadcast()
+        }
+        if let responder = current {
+            responder.markClientGone()
+            logCurrent(clientGone: true)
+            current = nil
+        }
+        timer?.cancel()
+        readSource?.cancel()
+        if !writeSourceActive { writeSource?.resume() }
+        writeSource?.cancel()
+        hooks.closed(self)
+    }
+
+    private func sourceCancelled() {
+        pendingCancels -= 1
+        if pendingCancels == 0 { transport.close() }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Element-wise and reduction kernels on f32 vectors. These are small next to the matvecs
+/// (O(dim) per call), so they stay in Swift.
+extension Kernels {
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int) -> Float {
+        // 8 independent accumulators so the adds pipeline and vectorize.
+        var acc = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= n {
+            let va = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self)
+            let vb = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            acc = acc + va * vb
+            i += 8
+        }
+        var s = (acc[0] + acc[4]) + (acc[1] + acc[5]) + (acc[2] + acc[6]) + (acc[3] + acc[7])
+        while i < n {
+            s += a[i] * b[i]
+            i += 1
+        }
+        return s
+    }
+
+    /// y += alpha * x
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, n: Int) {
+        for i in 0..<n { y[i] += alpha * x[i] }
+    }
+
+    /// out = x / sqrt(mean(x^2) + eps) * weight (llama RMSNorm; the sum is kept in Double as
+    /// ggml does with `ggml_float`). `out` may alias `x`.
+    public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, eps: Float,
+                               out: UnsafeMutablePointer<Float>) {
+        var sum: Double = 0
+        for i in 0..<n { sum += Double(x[i]) * Double(x[i]) }
+        let scale = Float(1.0 / (sum / Double(n) + Double(eps)).squareRoot())
+        for i in 0..<n { out[i] = (x[i] * scale) * weight[i] }
+    }
+
+    /// In-place softmax over n values (max-subtracted for range).
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, n: Int) {
+        guard n > 0 else { return }
+        var mx = x[0]
+        for i in 1..<n where x[i] > mx { mx = x[i] }
+        var sum: Float = 0
+        for i in 0..<n {
+            let e = expf(x[i] - mx)
+            x[i] = e
+            sum += e
+        }
+        let inv = 1 / sum
+        for i in 0..<n { x[i] *= inv }
+    }
+
+    /// gate[i] = silu(gate[i]) * up[i], silu(v) = v / (1 + e^-v).
+    public static func swiglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, n: Int) {
+        for i in 0..<n {
+            let g = gate[i]
+            gate[i] = g / (1 + expf(-g)) * up[i]
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import Foundation
+import GGUF
+import Kernels
+
+/// A llama-architecture transformer running from a GGUF file's quantized weights.
+///
+/// Weights are immutable views into the file mapping (the model keeps `file` alive).
+/// Scratch buffers belong to the model, so one forward runs at a time: a lock serializes
+/// concurrent callers (the engine's single model worker is the intended user). All
+/// conversation state lives in the caller's `KVCache`.
+public final class LlamaModel: @unchecked Sendable {
+    public let config: LlamaConfig
+    public let file: GGUFFile
+    let weights: LlamaWeights
+    let pool: ThreadPool
+    let threads: Int
+    let scratch: LlamaScratch
+    private let lock = NSLock()
+
+    /// Prompts longer than this are run in chunks of this many tokens (bounds scratch memory;
+    /// each token's maths is the same either way).
+    public static let maxBatch = 512
+
+    public convenience init(path: String, threads: Int) throws {
+        try self.init(file: GGUFFile(path: path), threads: threads)
+    }
+
+    public init(file: GGUFFile, threads: Int) throws {
+        let config = try LlamaConfig(file: file)
+        self.config = config
+        self.file = file
+        self.weights = try LlamaWeights(file: file, config: config)
+        self.threads = max(1, threads)
+        self.pool = ThreadPool(threads: self.threads)
+        let batch = min(Self.maxBatch, config.contextLength)
+        self.scratch = LlamaScratch(config: config, batch: batch, workers: self.threads)
+    }
+
+    public func makeCache(reserve: Int = 0) -> KVCache {
+        KVCache(layers: config.layers, rowWidth: config.kvDim, maxTokens: config.contextLength, reserve: reserve)
+    }
+
+    /// Runs `tokens` at positions cache.count..<cache.count+tokens.count, appending their K/V
+    /// to `cache`. Returns the logits of the last position `[vocab]`, or of every new
+    /// position `[tokens.count][vocab]` when `allLogits`.
+    public func forward(_ tokens: [Int32], cache: inout KVCache, allLogits: Bool = false) throws -> [Float] {
+        try check(tokens, cache: cache)
+        lock.lock()
+        defer { lock.unlock() }
+        let vocab = config.vocab
+        var logits = [Float](repeating: 0, count: (allLogits ? tokens.count : 1) * vocab)
+        cache.prepareAppend(tokens.count)
+        var done = 0
+        while done < tokens.count {
+            let n = min(scratch.batch, tokens.count - done)
+            let chunk = Array(tokens[done..<done + n])
+            runChunk(chunk, cache: cache, start: cache.count)
+            cache.commitAppend(n)
+            logits.withUnsafeMutableBufferPointer { out in
+                guard let base = out.baseAddress else { return }
+                if allLogits {
+                    computeLogits(rows: 0..<n, into: base + done * vocab)
+                } else if done + n == tokens.count {
+                    computeLogits(rows: (n - 1)..<n, into: base)
+                }
+            }
+            done += n
+        }
+        return logits
+    }
+
+    private func check(_ tokens: [Int32], cache: KVCache) throws {
+        guard !tokens.isEmpty else { throw LlamaError.emptyInput }
+        guard cache.layers == config.layers, cache.rowWidth == config.kvDim else {
+            throw LlamaError.cacheMismatch("cache has \(cache.layers) layers x row \(cache.rowWidth), model \(config.layers) x \(config.kvDim)")
+        }
+        guard cache.count + tokens.count <= config.contextLength else {
+            throw LlamaError.contextOverflow(start: cache.count, tokens: tokens.count, limit: config.contextLength)
+        }
+        for (i, t) in tokens.enumerated() where t < 0 || Int(t) >= config.vocab {
+            throw LlamaError.tokenOutOfRange(token: t, position: i, vocab: config.vocab)
+        }
+    }
+
+    /// Embeds and runs all layers for one chunk; leaves the final hidden states in scratch.x.
+    private func runChunk(_ tokens: [Int32], cache: KVCache, start: Int) {
+        let s = scratch, dim = config.dim
+        for (i, t) in tokens.enumerated() {
+            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: s.x + i * dim)
+        }
+        for l in 0..<config.layers {
+            attentionBlock(layer: l, n: tokens.count, cache: cache, start: start)
+            feedForwardBlock(layer: l, n: tokens.count)
+        }
+    }
+
+    /// y[n][rows] = x[n][cols] W^T, with the matvec path for a single row.
+    func project(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
+        if n == 1 {
+            Kernels.matvec(w, x, y, pool: pool)
+        } else {
+            Kernels.matmul(w, x, n: n, y, pool: pool)
+        }
+    }
+
+    func rmsNormRows(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float>) {
+        let dim = config.dim
+        for i in 0..<n {
+            Kernels.rmsNorm(x + i * dim, weight: weight, n: dim, eps: config.rmsEps, out: out + i * dim)
+        }
+    }
+
+    private func feedForwardBlock(layer l: Int, n: Int) {
+        let s = scratch, w = weights.layers[l], dim = config.dim, ffn = config.ffnDim
+        rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
+        project(w.gate, s.xb, n: n, s.gate)
+        project(w.up, s.xb, n: n, s.up)
+        Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
+        project(w.down, s.gate, n: n, s.proj)
+        Kernels.axpy(1, s.proj, s.x, n: n * dim)
+    }
+
+    /// Final norm and output head for chunk rows `rows`; writes `[rows.count][vocab]`.
+    private func computeLogits(rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+        let s = scratch, dim = config.dim
+        let first = s.x + rows.lowerBound * dim
+        rmsNormRows(first, weight: weights.outputNorm, n: rows.count, out: s.xb)
+        project(weights.output, s.xb, n: rows.count, out)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The POSIX calls behind the session log, errno named in every error.
+enum SessionLogFile {
+    /// Creates the log with its header, durably: written to a temporary file, fsync'd, renamed
+    /// into place, then the directory fsync'd so the new name survives a crash too.
+    static func create(path: String, header: [UInt8]) throws -> Int {
+        let tmp = path + ".tmp"
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw error("create", tmp) }
+        defer { close(fd) }
+        try writeAll(fd, header, at: 0, path: tmp)
+        guard fsync(fd) == 0 else { throw error("fsync", tmp) }
+        guard rename(tmp, path) == 0 else { throw error("rename", tmp) }
+        syncDirectory(of: path)
+        return header.count
+    }
+
+    /// Writes `bytes` at `offset` (dropping anything after it, e.g. a partial record left by
+    /// a crash) and fsyncs. Returns the new end offset.
+    static func append(path: String, bytes: [UInt8], at offset: Int) throws -> Int {
+        let fd = open(path, O_WRONLY)
+        guard fd >= 0 else { throw error("open", path) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw error("fstat", path) }
+        if Int(st.st_size) != offset, ftruncate(fd, off_t(offset)) != 0 { throw error("ftruncate", path) }
+        try writeAll(fd, bytes, at: offset, path: path)
+        guard fsync(fd) == 0 else { throw error("fsync", path) }
+        return offset + bytes.count
+    }
+
+    static func remove(path: String) {
+        unlink(path)
+        syncDirectory(of: path)
+    }
+
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], at offset: Int, path: String) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { buf -> Int in
+                guard let base = buf.baseAddress else { return 0 }
+                return pwrite(fd, base + done, bytes.count - done, off_t(offset + done))
+            }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw error("write", path)
+            }
+            done += n
+        }
+    }
+
+    private static func syncDirectory(of path: String) {
+        let dir = (path as NSString).deletingLastPathComponent
+        let fd = open(dir.isEmpty ? "." : dir, O_RDONLY)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+
+    private static func error(_ op: String, _ path: String) -> SessionError {
+        .io("\(op) \(path): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+
+/// Named sessions and anonymous prefix caches under one memory budget.
+///
+/// Life of a turn: `checkout` (busy, at submit) -> `reserve` (budget, eviction, load from
+/// disk; on the worker) -> the caller runs the model on `entry.cache` -> `commit` (history +
+/// durable log record) or `rollback` -> `release`. All bookkeeping is behind one lock; model
+/// work and file reads happen outside it on the busy entry, which nobody else touches.
+public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
+    public let config: SessionManagerConfig
+    let makeCache: () -> Cache
+    let lock = NSLock()
+    var named: [String: SessionEntry<Cache>] = [:]
+    var anonymous: [SessionEntry<Cache>] = []
+    /// Ids whose log on disk was refused at discovery, with the reason (kept so a request for
+    /// them gets the reason instead of silently overwriting the file).
+    var refused: [String: String] = [:]
+    var evictions = 0
+
+    public init(config: SessionManagerConfig, makeCache: @escaping () -> Cache) throws {
+        self.config = config
+        self.makeCache = makeCache
+        if let dir = config.stateDirectory {
+            do {
+                try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            } catch {
+                throw SessionError.io("cannot create state directory \(dir): \(error)")
+            }
+            discover(directory: dir)
+        }
+    }
+
+    public var evictionCount: Int { withLock { evictions } }
+
+    /// Marks the session busy for one request, creating it on first use.
+    public func checkout(id: String) throws -> SessionEntry<Cache> {
+        guard SessionID.isValid(id) else { throw SessionError.invalidID(id) }
+        return try withLock {
+            expireLocked()
+            if let reason = refused[id] { throw SessionError.refused(id: id, reason: reason) }
+            let entry = named[id] ?? SessionEntry(id: id, now: config.now())
+            if entry.busy { throw SessionError.busy(id: id) }
+            entry.busy = true
+            named[id] = entry
+            return entry
+        }
+    }
+
+    /// The idle anonymous cache sharing the longest prefix with `prompt`, or a new empty one.
+    public func checkoutAnonymous(prompt: [Int32]) -> SessionEntry<Cache> {
+        withLock {
+            expireLocked()
+            var best: SessionEntry<Cache>?
+            var bestReuse = 0
+            for e in anonymous where !e.busy {
+                let reuse = CachePlan.make(cached: e.cachedTokens, prompt: prompt[...]).reusedTokens
+                if reuse > bestReuse { (best, bestReuse) = (e, reuse) }
+            }
+            let entry = best ?? SessionEntry<Cache>(id: nil, now: config.now())
+            entry.busy = true
+            if best == nil { anonymous.append(entry) }
+            return entry
+        }
+    }
+
+    /// Ends a request's hold on the entry. An anonymous pool over its size drops its LRU idle
+    /// caches; a named session that never completed a turn is forgotten.
+    public func release(_ entry: SessionEntry<Cache>) {
+        withLock {
+            entry.busy = false
+            entry.lastUsed = config.now()
+            entry.accountedBytes = entry.cache?.byteCount ?? 0
+            if let id = entry.id, entry.tokens.isEmpty, !entry.isOnDisk, named[id] === entry {
+                named[id] = nil
+            }
+            var idle = anonymous.filter { !$0.busy }.sorted { $0.lastUsed < $1.lastUsed }
+            while anonymous.count > max(config.anonymousPoolSize, 0), let oldest = idle.first {
+                idle.removeFirst()
+                anonymous.removeAll { $0 === oldest }
+            }
+        }
+    }
+
+    public func list() -> [SessionStatus] {
+        withLock {
+            expireLocked()
+            return named.values.filter { !$0.tokens.isEmpty || $0.isOnDisk }
+                .map(statusLocked).sorted { $0.id < $1.id }
+        }
+    }
+
+    public func status(id: String) -> SessionStatus? {
+        guard SessionID.isValid(id) else { return nil }
+        return withLock {
+            expireLocked()
+            guard let e = named[id], !e.tokens.isEmpty || e.isOnDisk else { return nil }
+            return statusLocked(e)
+        }
+    }
+
+    /// Removes the session from memory and disk.
+    public func delete(id: String) throws {
+        guard SessionID.isValid(id) else { throw SessionError.invalidID(id) }
+        try withLock {
+            if refused.removeValue(forKey: id) != nil {
+                removeLogLocked(id: id)
+                return
+            }
+            guard let e = named[id], !e.tokens.isEmpty || e.isOnDisk else { throw SessionError.notFound(id: id) }
+            if e.busy { throw SessionError.busy(id: id) }
+            named[id] = nil
+            removeLogLocked(id: id)
+        }
+    }
+
+    /// Deletes idle sessions and anonymous caches unused for longer than the TTL.
+    public func expireIdle() {
+        withLock { expireLocked() }
+    }
+
+    func expireLocked() {
+        guard config.ttl > 0 else { return }
+        let cutoff = config.now().addingTimeInterval(-config.ttl)
+        for (id, e) in named where !e.busy && e.lastUsed < cutoff {
+            config.log("session \(id) expired (idle since \(e.lastUsed))")
+            named[id] = nil
+            removeLogLocked(id: id)
+        }
+        anonymous.removeAll { !$0.busy && $0.lastUsed < cutoff }
+    }
+
+    private func statusLocked(_ e: SessionEntry<Cache>) -> SessionStatus {
+        let inMemory = e.inMemory
+        return SessionStatus(id: e.id ?? "", tokens: e.tokens.count,
+                             kvBytes: inMemory ? e.accountedBytes : e.diskKVBytes,
+                             inMemory: inMemory, lastUsed: e.lastUsed)
+    }
+
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+}

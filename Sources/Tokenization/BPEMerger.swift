@@ -1,0 +1,119 @@
+/// Byte-level BPE over token ids: a piece starts as one token per byte and the adjacent pair
+/// with the lowest merge rank (leftmost on ties) is merged until no ranked pair remains. This
+/// is the order HF tokenizers and llama.cpp use; merging one occurrence at a time with a
+/// priority queue equals GPT-2's "merge every occurrence of the best pair, left to right".
+struct BPEMerger: Sendable {
+    struct Merge: Sendable {
+        let rank: Int32
+        let result: Int32
+    }
+
+    /// Key is (left id << 32 | right id).
+    private let merges: [UInt64: Merge]
+    /// Token id of each single byte (-1 if the vocabulary lacks it).
+    private let byteTokens: [Int32]
+
+    init(merges: [UInt64: Merge], byteTokens: [Int32]) {
+        self.merges = merges
+        self.byteTokens = byteTokens
+    }
+
+    static func key(_ a: Int32, _ b: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b))
+    }
+
+    /// Ids for one pre-tokenized piece. Bytes without a token get `unknownID`.
+    func encode(_ bytes: [UInt8], unknownID: Int32) -> [Int32] {
+        var ids = bytes.map { byteTokens[Int($0)] }
+        if ids.contains(-1) {
+            // Merges never involve a missing byte token; keep the rest mergeable.
+            ids = ids.map { $0 < 0 ? unknownID : $0 }
+        }
+        if ids.count < 2 { return ids }
+        return mergeAll(ids)
+    }
+
+    /// Symbols form a doubly linked list over the initial positions; the heap holds candidate
+    /// pairs (rank, left position) and stale entries are skipped when popped.
+    private func mergeAll(_ initial: [Int32]) -> [Int32] {
+        let n = initial.count
+        var ids = initial
+        var prev = Array(-1..<(n - 1))          // prev[i] = i-1, -1 at the head
+        var next = Array(1...n)                 // next[i] = i+1, n past the tail
+        var alive = [Bool](repeating: true, count: n)
+        var heap = MinHeap()
+
+        func push(_ left: Int) {
+            let right = next[left]
+            guard left >= 0, right < n, let m = merges[Self.key(ids[left], ids[right])] else { return }
+            heap.push(Candidate(rank: m.rank, left: Int32(left), leftID: ids[left], rightID: ids[right]))
+        }
+        for i in 0..<(n - 1) { push(i) }
+
+        while let c = heap.pop() {
+            let left = Int(c.left)
+            let right = next[left]
+            // Stale if either side changed since the candidate was pushed.
+            guard alive[left], right < n, ids[left] == c.leftID, ids[right] == c.rightID,
+                  let m = merges[Self.key(c.leftID, c.rightID)] else { continue }
+            ids[left] = m.result
+            alive[right] = false
+            next[left] = next[right]
+            if next[right] < n { prev[next[right]] = left }
+            if prev[left] >= 0 { push(prev[left]) }
+            push(left)
+        }
+        var out: [Int32] = []
+        var i = 0
+        while i < n {
+            out.append(ids[i])
+            i = next[i]
+        }
+        return out
+    }
+}
+
+struct Candidate {
+    let rank: Int32
+    let left: Int32
+    let leftID: Int32
+    let rightID: Int32
+
+    func precedes(_ o: Candidate) -> Bool {
+        rank != o.rank ? rank < o.rank : left < o.left
+    }
+}
+
+/// Binary min-heap ordered by (rank, left position).
+struct MinHeap {
+    private var items: [Candidate] = []
+
+    mutating func push(_ c: Candidate) {
+        items.append(c)
+        var i = items.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            guard items[i].precedes(items[parent]) else { break }
+            items.swapAt(i, parent)
+            i = parent
+        }
+    }
+
+    mutating func pop() -> Candidate? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if items.isEmpty { return top }
+        items[0] = last
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var best = i
+            if l < items.count && items[l].precedes(items[best]) { best = l }
+            if r < items.count && items[r].precedes(items[best]) { best = r }
+            if best == i { break }
+            items.swapAt(i, best)
+            i = best
+        }
+        return top
+    }
+}

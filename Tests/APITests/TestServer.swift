@@ -1,0 +1,76 @@
+import Foundation
+import XCTest
+import API
+import GGUF
+import Generation
+import HTTP
+import Llama
+import Tokenization
+
+// One real engine + HTTP server on 127.0.0.1 (ephemeral port) shared by the end-to-end
+// tests: loading the model once keeps the target fast.
+final class TestServer {
+    let engine: Engine
+    let server: HTTPServer
+    var port: Int { server.port }
+
+    static let defaultModel = NSHomeDirectory() + "/.cache/kvserve/SmolLM2-135M-Instruct.Q4_1.gguf"
+
+    static var modelPath: String {
+        ProcessInfo.processInfo.environment["KVSERVE_MODEL"] ?? defaultModel
+    }
+
+    private static let result: Result<TestServer, Error> = Result { try TestServer() }
+
+    // Fails the calling test (never skips) when the model is missing or does not load.
+    static func shared(file: StaticString = #filePath, line: UInt = #line) -> TestServer? {
+        guard FileManager.default.fileExists(atPath: modelPath) else {
+            XCTFail("model not found at \(modelPath): run scripts/fetch-model.sh", file: file, line: line)
+            return nil
+        }
+        switch result {
+        case .success(let server): return server
+        case .failure(let error):
+            XCTFail("test server failed to start: \(error)", file: file, line: line)
+            return nil
+        }
+    }
+
+    private init() throws {
+        let file = try GGUFFile(path: TestServer.modelPath)
+        let model = try LlamaModel(file: file, threads: 2)
+        let tokenizer = try Tokenizer(gguf: file)
+        let template = try ChatTemplate(gguf: file)
+        var config = Engine.EngineConfig()
+        config.modelName = "SmolLM2-135M-Instruct"
+        config.modelIdentity = "api-tests"
+        engine = try Engine(model: model, tokenizer: tokenizer, template: template, config: config)
+        let router = Router()
+        APIServer(engine: engine).register(on: router)
+        var http = HTTPServerConfig()
+        http.port = 0
+        server = HTTPServer(config: http) { request, responder in router.handle(request, responder) }
+        try server.start()
+    }
+
+    struct Reply {
+        var head: RawHTTPClient.Head
+        var body: [UInt8]
+        var text: String { String(decoding: body, as: UTF8.self) }
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+        }
+        var error: [String: Any] { json["error"] as? [String: Any] ?? [:] }
+    }
+
+    func call(_ method: String, _ path: String, _ body: String? = nil,
+              headers: [(String, String)] = []) throws -> Reply {
+        let (head, bytes) = try RawHTTPClient.exchange(port: port, method, path, body: body, headers: headers)
+        return Reply(head: head, body: bytes)
+    }
+}
+
+// Lines of an NDJSON body, or the data of SSE events, as dictionaries.
+func jsonObject(_ bytes: [UInt8]) -> [String: Any]? {
+    (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any]
+}

@@ -1,0 +1,43 @@
+import Tokenization
+import XCTest
+@testable import Generation
+
+/// Pure template logic: history + new pieces == the whole conversation rendered at once.
+final class ConversationContinuationTests: XCTestCase {
+    private let template = ChatTemplate(family: .chatML(defaultSystem: "You are a helpful AI assistant."))
+
+    private func text(_ pieces: [PromptPiece]) -> String {
+        pieces.map { if case .text(let t) = $0 { return t }; if case .special(let s) = $0 { return s }; return "" }.joined()
+    }
+
+    func testSecondTurnAddsClosingNewMessageAndGenerationPrompt() throws {
+        let user1 = ChatMessage(role: "user", content: "Hi")
+        let reply = ChatMessage(role: "assistant", content: "Hello!")
+        let user2 = ChatMessage(role: "user", content: "Bye")
+        let first = try XCTUnwrap(ConversationContinuation.newPieces(template: template, previous: [], replyOpen: false, new: [user1]))
+        let second = try XCTUnwrap(ConversationContinuation.newPieces(template: template, previous: [user1, reply],
+                                                                      replyOpen: true, new: [user2]))
+        XCTAssertEqual(text(second), "<|im_end|>\n<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n")
+        // First turn's pieces + the reply + the second turn's pieces == the whole rendering.
+        XCTAssertEqual(text(first) + reply.content + text(second),
+                       template.renderText([user1, reply, user2], addGenerationPrompt: true))
+    }
+
+    func testDefaultSystemMessageOnlyOnTheFirstTurn() throws {
+        let first = try XCTUnwrap(ConversationContinuation.newPieces(
+            template: template, previous: [], replyOpen: false, new: [ChatMessage(role: "user", content: "a")]))
+        XCTAssertTrue(text(first).contains("helpful AI assistant"))
+        // A later turn starting with a system message must not move the default one.
+        let later = try XCTUnwrap(ConversationContinuation.newPieces(
+            template: template, previous: [ChatMessage(role: "user", content: "a"), ChatMessage(role: "assistant", content: "b")],
+            replyOpen: true, new: [ChatMessage(role: "system", content: "Be brief."), ChatMessage(role: "user", content: "c")]))
+        XCTAssertFalse(text(later).contains("helpful AI assistant"))
+        XCTAssertTrue(text(later).hasPrefix("<|im_end|>\n<|im_start|>system\nBe brief."))
+    }
+
+    func testRemainderFailsWhenNotAPrefix() {
+        XCTAssertNil(ConversationContinuation.remainder(of: [.text("abc")], after: [.text("x")]))
+        XCTAssertEqual(ConversationContinuation.remainder(of: [.special("<s>"), .text("abc")], after: [.special("<s>"), .text("a")]),
+                       [.text("bc")])
+    }
+}

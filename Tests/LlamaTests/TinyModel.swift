@@ -1,0 +1,111 @@
+import Foundation
+import GGUF
+@testable import Llama
+
+/// A small random-weights llama GGUF written by the tests themselves (GGUFWriter), for fast
+/// structural and cache tests. Shapes: 2 layers, dim 64, 4 heads / 2 KV heads (head dim 16),
+/// FFN 96, vocab 80, context 48. Matrices are Q4_1 (like the default model), the embedding
+/// Q8_0 (tied as output head), norms F32.
+struct TinyModel {
+    static let layers = 2, dim = 64, heads = 4, kvHeads = 2, ffn = 96, vocab = 80, context = 48
+
+    var writer = GGUFWriter()
+    private var rng = SplitMix(seed: 42)
+
+    init() throws {
+        writer.set("general.architecture", .string("llama"))
+        writer.set("llama.block_count", .uint32(UInt32(Self.layers)))
+        writer.set("llama.embedding_length", .uint32(UInt32(Self.dim)))
+        writer.set("llama.feed_forward_length", .uint32(UInt32(Self.ffn)))
+        writer.set("llama.attention.head_count", .uint32(UInt32(Self.heads)))
+        writer.set("llama.attention.head_count_kv", .uint32(UInt32(Self.kvHeads)))
+        writer.set("llama.rope.freq_base", .float32(10_000))
+        writer.set("llama.attention.layer_norm_rms_epsilon", .float32(1e-5))
+        writer.set("llama.context_length", .uint32(UInt32(Self.context)))
+        writer.set("llama.vocab_size", .uint32(UInt32(Self.vocab)))
+    }
+
+    /// Adds every tensor except those in `skipping`; `override` replaces a tensor's dims.
+    mutating func addTensors(skipping: Set<String> = [], override: [String: [Int]] = [:]) throws {
+        let kvDim = Self.kvHeads * (Self.dim / Self.heads)
+        var specs: [(String, [Int], GGMLType)] = [
+            ("token_embd.weight", [Self.dim, Self.vocab], .q8_0),
+            ("output_norm.weight", [Self.dim], .f32),
+        ]
+        for l in 0..<Self.layers {
+            let p = "blk.\(l)."
+            specs += [
+                (p + "attn_norm.weight", [Self.dim], .f32),
+                (p + "attn_q.weight", [Self.dim, Self.dim], .q4_1),
+                (p + "attn_k.weight", [Self.dim, kvDim], .q4_1),
+                (p + "attn_v.weight", [Self.dim, kvDim], .q4_1),
+                (p + "attn_output.weight", [Self.dim, Self.dim], .q4_1),
+                (p + "ffn_norm.weight", [Self.dim], .f32),
+                (p + "ffn_gate.weight", [Self.dim, Self.ffn], .q4_1),
+                (p + "ffn_up.weight", [Self.dim, Self.ffn], .q4_1),
+                (p + "ffn_down.weight", [Self.ffn, Self.dim], .q4_1),
+            ]
+        }
+        for (name, dims, type) in specs where !skipping.contains(name) {
+            let d = override[name] ?? dims
+            try writer.addTensor(name: name, dims: d, type: type, bytes: randomBytes(type, elements: d.reduce(1, *)))
+        }
+    }
+
+    /// Writes the file to a fresh temporary path and returns the path.
+    func write() throws -> String {
+        let path = NSTemporaryDirectory() + "kvserve-tiny-\(UUID().uuidString).gguf"
+        try writer.write(to: path)
+        return path
+    }
+
+    static func load(threads: Int = 2) throws -> LlamaModel {
+        var t = try TinyModel()
+        try t.addTensors()
+        let path = try t.write()
+        defer { unlink(path) }
+        return try LlamaModel(file: GGUFFile(path: path), threads: threads)
+    }
+
+    /// Valid random blocks: scales ~0.02-0.05 so activations stay in a sane range.
+    private mutating func randomBytes(_ type: GGMLType, elements: Int) -> [UInt8] {
+        var out: [UInt8] = []
+        switch type {
+        case .f32:
+            for _ in 0..<elements { append(&out, (0.8 + 0.4 * rng.unit()).bitPattern) }
+        case .q8_0:
+            for _ in 0..<(elements / 32) {
+                append(&out, Float16(0.002 + 0.004 * rng.unit()).bitPattern)
+                for _ in 0..<32 { out.append(UInt8(truncatingIfNeeded: rng.next())) }
+            }
+        case .q4_1:
+            for _ in 0..<(elements / 32) {
+                let d = 0.01 + 0.02 * rng.unit()
+                append(&out, Float16(d).bitPattern)
+                append(&out, Float16(-8 * d).bitPattern)
+                for _ in 0..<16 { out.append(UInt8(truncatingIfNeeded: rng.next())) }
+            }
+        default:
+            break
+        }
+        return out
+    }
+
+    private func append<T: FixedWidthInteger>(_ out: inout [UInt8], _ v: T) {
+        withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+    }
+}
+
+/// Deterministic PRNG for test data (SplitMix64).
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
+}

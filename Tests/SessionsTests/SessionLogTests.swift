@@ -1,0 +1,100 @@
+import XCTest
+@testable import Sessions
+
+final class SessionLogTests: XCTestCase {
+    private let messages = [SessionMessage(role: "user", content: "hi <|im_end|> é"),
+                            SessionMessage(role: "assistant", content: "hello")]
+
+    /// Three turns on disk, then a "restart" (a new manager on the same directory).
+    private func threeTurns(_ h: Harness) throws -> (cache: FakeCache?, path: String) {
+        let m = try h.manager()
+        try h.turn(m, id: "s", new: [1, 2, 3], reply: [4], messages: messages)
+        try h.turn(m, id: "s", new: [5, 6], reply: [7, 8])
+        try h.turn(m, id: "s", new: [9], reply: [10])
+        let entry = try m.checkout(id: "s")
+        defer { m.release(entry) }
+        return (entry.cache, try XCTUnwrap(m.logPath(id: "s")))
+    }
+
+    func testRestartFindsSessionOnDiskAndRestoresItWithoutRecompute() throws {
+        let h = Harness(stateDirectory: true)
+        let (kept, _) = try threeTurns(h)
+        let m = try h.manager()
+        let info = try XCTUnwrap(m.status(id: "s"))
+        XCTAssertFalse(info.inMemory)
+        XCTAssertEqual(info.tokens, 10)
+        let entry = try m.checkout(id: "s")
+        XCTAssertEqual(entry.mode, .raw)
+        XCTAssertEqual(entry.messages, messages)
+        try m.reserve(entry, totalTokens: 11)
+        XCTAssertEqual(entry.cache, kept, "the restored cache equals the one kept in memory")
+        XCTAssertEqual(entry.tokens, Array(1...10))
+        m.release(entry)
+        XCTAssertEqual(try h.turn(m, id: "s", new: [11]), 1)
+    }
+
+    func testTruncatedLogKeepsLastCompleteTurnAndLogsReason() throws {
+        let h = Harness(stateDirectory: true)
+        let (_, path) = try threeTurns(h)
+        let size = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        try truncateFile(path, to: size - 5)  // a crash in the middle of writing turn 3
+        let m = try h.manager()
+        XCTAssertEqual(m.status(id: "s")?.tokens, 8, "turns 1 and 2 survive")
+        XCTAssertTrue(h.logs.contains { $0.contains("session s") && $0.contains("partial record") }, "\(h.logs)")
+        // The next turn overwrites the partial record; a later restart reads all of it cleanly.
+        XCTAssertEqual(try h.turn(m, id: "s", new: [20]), 1)
+        h.logs.removeAll()
+        let again = try h.manager()
+        XCTAssertEqual(again.status(id: "s")?.tokens, 9)
+        XCTAssertTrue(h.logs.isEmpty, "\(h.logs)")
+    }
+
+    func testCorruptChecksumIsDetected() throws {
+        let h = Harness(stateDirectory: true)
+        let (_, path) = try threeTurns(h)
+        var bytes = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        bytes[bytes.count - 6] ^= 0xFF  // inside the last record's KV bytes
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let m = try h.manager()
+        XCTAssertEqual(m.status(id: "s")?.tokens, 8)
+        XCTAssertTrue(h.logs.contains { $0.contains("checksum mismatch") }, "\(h.logs)")
+    }
+
+    func testLogFromAnotherModelIsRefused() throws {
+        let h = Harness(stateDirectory: true)
+        let (_, path) = try threeTurns(h)
+        let m = try h.manager(identity: "model-B")
+        XCTAssertNil(m.status(id: "s"))
+        XCTAssertTrue(h.logs.contains { $0.contains("another model") }, "\(h.logs)")
+        XCTAssertThrowsError(try m.checkout(id: "s")) { error in
+            guard case .refused = error as? SessionError else { return XCTFail("\(error)") }
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: path), "a refused log is left alone")
+        try m.delete(id: "s")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
+    func testTruncatedHeaderIsRefused() throws {
+        let h = Harness(stateDirectory: true)
+        let (_, path) = try threeTurns(h)
+        try truncateFile(path, to: 10)
+        let m = try h.manager()
+        XCTAssertNil(m.status(id: "s"))
+        XCTAssertTrue(h.logs.contains { $0.contains("truncated header") }, "\(h.logs)")
+    }
+
+    func testRecordRoundTrip() {
+        let record = TurnRecord(historyStart: 4, tokens: [1, -2, 49151], kvStart: 3, kvTokenCount: 2,
+                                kvBytes: [1, 2, 3], mode: .messages, messages: messages)
+        let payload = record.encodePayload()
+        XCTAssertEqual(TurnRecord.decodePayload(payload, includeKV: true), record)
+        XCTAssertEqual(TurnRecord.decodePayload(payload, includeKV: false)?.kvBytes, [])
+        XCTAssertNil(TurnRecord.decodePayload(Array(payload.prefix(10)), includeKV: true))
+    }
+
+    private func truncateFile(_ path: String, to size: Int) throws {
+        let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
+        try handle.truncate(atOffset: UInt64(size))
+        try handle.close()
+    }
+}
