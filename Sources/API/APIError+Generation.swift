@@ -7,7 +7,7 @@ extension APIError {
         case .invalidRequest(let param, let message):
             self = .invalid(param, message)
         case .contextOverflow(let param, let needed, let limit):
-            self = .invalid(param, "the prompt plus max_tokens needs \(needed) tokens, over the context length limit of \(limit)")
+            self = .invalid(param, "the prompt (with any session history) plus max_tokens needs \(needed) tokens, over the context length limit of \(limit)")
         case .budgetExceeded(let needed, let budget):
             self = .invalid("max_tokens", "this request alone needs \(needed) bytes of KV cache, over the memory budget of \(budget) bytes")
         case .queueFull(let retryAfter):

@@ -9,7 +9,7 @@ import HTTP
 final class GenerationStream: @unchecked Sendable {
     enum Framing { case ndjson, sse }
 
-    private let responder: HTTPResponder
+    private let responder: StreamResponder
     private let framing: Framing
 
     // Guards started/pending/ended and orders the writes. Held while calling the
@@ -25,7 +25,7 @@ final class GenerationStream: @unchecked Sendable {
     private var ticket: GenerationTicket?
     private var cancelRequested = false
 
-    init(responder: HTTPResponder, framing: Framing) {
+    init(responder: StreamResponder, framing: Framing) {
         self.responder = responder
         self.framing = framing
     }
@@ -81,6 +81,7 @@ final class GenerationStream: @unchecked Sendable {
             responder.logFields["tokens"] = String(result.usage.promptTokens + result.usage.completionTokens)
             end(with: ResultEncoding.result(result, done: true))
         case .failed(let error):
+            responder.logFields["error"] = error.description
             // Headers are gone already, so the status cannot change: the error travels as
             // the last object of the stream instead of a silent cut.
             end(with: APIError(error).envelope)
@@ -103,3 +104,16 @@ final class GenerationStream: @unchecked Sendable {
         }
     }
 }
+
+// What a stream needs from HTTPResponder; a protocol so the event ordering and the
+// failure paths can be tested with a recording fake.
+protocol StreamResponder: AnyObject {
+    func startStream(status: Int, headers: [(String, String)])
+    func write(_ chunk: [UInt8]) -> Bool
+    func finish()
+    var isClientGone: Bool { get }
+    func onClientGone(_ callback: @escaping @Sendable () -> Void)
+    var logFields: [String: String] { get set }
+}
+
+extension HTTPResponder: StreamResponder {}

@@ -7,17 +7,23 @@ static int ck_best = -1;
 
 static const char *const ck_names[] = {"swift", "avx2", "avx-vnni", "avx512-vnni", "sapphirerapids"};
 
+static int ck_supported[5] = {1, 0, 0, 0, 0};
+
+// Fills ck_supported (the levels are not nested: e.g. Ice Lake has AVX512-VNNI but no
+// AVX-VNNI) and returns the preferred level.
 static int ck_detect(void) {
 #if defined(__x86_64__)
     __builtin_cpu_init();
     if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")))
         return 0;
-    if (__builtin_cpu_is("sapphirerapids")) return 4;
-    if (__builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
-        __builtin_cpu_supports("avx512bw"))
-        return 3;
-    if (__builtin_cpu_supports("avxvnni")) return 2;
-    return 1;
+    ck_supported[1] = 1;
+    ck_supported[2] = __builtin_cpu_supports("avxvnni");
+    ck_supported[3] = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512bw");
+    ck_supported[4] = ck_supported[3] && __builtin_cpu_is("sapphirerapids");
+    for (int level = 4; level > 0; level--)
+        if (ck_supported[level]) return level;
+    return 0;
 #else
     return 0;
 #endif
@@ -58,8 +64,9 @@ const char *ck_isa_name(void) {
 
 int ck_set_isa(int level) {
     ck_init();
-    if (level < 0) level = 0;
     if (level > ck_best) level = ck_best;
+    while (level > 0 && !ck_supported[level]) level--;
+    if (level < 0) level = 0;
     ck_level = level;
     ck_active = ck_table_for(level);
     return ck_level;

@@ -2,6 +2,7 @@ import Foundation
 import Llama
 import Sampling
 import Sessions
+import Tokenization
 
 extension Engine {
     /// What one run produced, for the result and the session commit.
@@ -14,58 +15,83 @@ extension Engine {
         var prefilled = 0
     }
 
-    /// Runs a job to its one final event. Cancelled or failed turns are ROLLED BACK: the
-    /// session's history and cache return to the start of the turn and nothing is logged, so
-    /// a client that lost the stream can resend the same request. A completed turn is
-    /// committed (and fsync'd to the session log) before `.finished` is sent.
+    /// Runs a job to its one final event. The session is released BEFORE that event, so a
+    /// client may send its next turn as soon as it has the answer.
     func run(_ job: EngineJob) {
         let startMs = MonotonicClock.nowMs()
+        let final: GenerationEvent
         if job.ticket.isCancelled {
             if let s = job.session { sessions.release(s) }
-            job.onEvent(.finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs)))
-            return
+            final = .finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs))
+        } else {
+            let entry = job.session ?? sessions.checkoutAnonymous(prompt: job.newTokens)
+            final = run(job, entry: entry, startMs: startMs)
+            sessions.release(entry)
         }
-        let entry = job.session ?? sessions.checkoutAnonymous(prompt: job.newTokens)
-        defer { sessions.release(entry) }
+        job.onEvent(final)
+    }
+
+    /// Cancelled or failed turns are ROLLED BACK: the session's history and cache return to
+    /// the start of the turn and nothing is logged, so a client that lost the stream can resend
+    /// the same request. A completed turn is committed (and fsync'd to the session log) before
+    /// its `.finished` event exists.
+    private func run(_ job: EngineJob, entry: SessionEntry<KVCache>, startMs: Double) -> GenerationEvent {
         let prompt = job.session == nil ? job.newTokens : entry.tokens + job.newTokens
-        do {
-            try sessions.reserve(entry, totalTokens: prompt.count + job.request.maxTokens)
-        } catch {
-            job.onEvent(.failed(Self.map(error, sessionID: entry.id)))
-            return
-        }
         var cache: KVCache
         var plan: CachePlan
         do {
+            try sessions.reserve(entry, totalTokens: prompt.count + job.request.maxTokens)
             (cache, plan) = try sessions.takeCache(entry, prompt: prompt)
         } catch {
-            job.onEvent(.failed(.internalError("preparing the KV cache: \(error)")))
-            return
+            return .failed(Self.map(error, sessionID: entry.id))
         }
-        let kvFrom = plan.reusedTokens
+        var kvFrom = plan.reusedTokens
         var outcome = RunOutcome()
         do {
             try generate(job, prompt: prompt, from: kvFrom, cache: &cache, outcome: &outcome)
+            if outcome.reason == .cancelled {
+                sessions.rollback(entry, cache: cache, kvFrom: kvFrom)
+            } else {
+                var history = prompt + outcome.generated
+                let reply = tokenizer.decode(outcome.generated)
+                if job.mode == .messages, job.session != nil {
+                    history = try canonicalHistory(job, entry: entry, reply: reply, history: history,
+                                                   cache: &cache, kvFrom: &kvFrom)
+                }
+                let replyMessage = job.mode == .messages ? [SessionMessage(role: "assistant", content: reply)] : []
+                try sessions.commit(entry, cache: cache, kvFrom: kvFrom, history: history,
+                                    mode: job.mode, newMessages: job.newMessages + replyMessage)
+            }
         } catch {
             sessions.rollback(entry, cache: cache, kvFrom: kvFrom)
-            job.onEvent(.failed(Self.map(error, sessionID: entry.id)))
-            return
+            return .failed(Self.map(error, sessionID: entry.id))
         }
-        if outcome.reason == .cancelled {
-            sessions.rollback(entry, cache: cache, kvFrom: kvFrom)
-        } else {
-            let reply = job.mode == .messages
-                ? [SessionMessage(role: "assistant", content: tokenizer.decode(outcome.generated))] : []
-            do {
-                try sessions.commit(entry, cache: cache, kvFrom: kvFrom, history: prompt + outcome.generated,
-                                    mode: job.mode, newMessages: job.newMessages + reply)
-            } catch {
-                sessions.rollback(entry, cache: cache, kvFrom: kvFrom)
-                job.onEvent(.failed(.internalError("saving session '\(entry.id ?? "")': \(error)")))
-                return
-            }
+        return .finished(result(job, outcome, promptTokens: prompt.count, cached: plan.reusedTokens, startMs: startMs))
+    }
+
+    /// A session in messages mode must hold exactly the tokens of its conversation rendered at
+    /// once. The sampled reply tokens may be a non-canonical spelling of the reply text (e.g.
+    /// " Mar"+"ina" where the tokenizer makes " Marina"), which a client re-sending the text
+    /// would never produce. So the reply is re-tokenized in place; from the first differing
+    /// token the cache is cut and the canonical tokens are run. Usually nothing differs.
+    private func canonicalHistory(_ job: EngineJob, entry: SessionEntry<KVCache>, reply: String, history: [Int32],
+                                  cache: inout KVCache, kvFrom: inout Int) throws -> [Int32] {
+        guard let template else { return history }
+        let previous = (entry.messages + job.newMessages).map { ChatMessage(role: $0.role, content: $0.content) }
+        let pieces = template.render(previous, addGenerationPrompt: true) + [.text(reply)]
+        let canonical = try tokenizer.encode(pieces: ConversationContinuation.normalized(pieces))
+        guard canonical != history else { return history }
+        var same = 0
+        while same < min(canonical.count, history.count), canonical[same] == history[same] { same += 1 }
+        if cache.count > same { cache.truncate(to: same) }
+        kvFrom = min(kvFrom, cache.count)
+        var start = cache.count
+        while start < canonical.count {
+            let end = min(start + max(config.prefillChunk, 1), canonical.count)
+            _ = try model.forward(Array(canonical[start..<end]), cache: &cache)
+            start = end
         }
-        job.onEvent(.finished(result(job, outcome, promptTokens: prompt.count, cached: kvFrom, startMs: startMs)))
+        return canonical
     }
 
     private func result(_ job: EngineJob, _ o: RunOutcome, promptTokens: Int, cached: Int, startMs: Double) -> GenerationResult {

@@ -109,6 +109,7 @@ extension HTTPConnection {
         guard !lingering, !closed else { return }
         lingering = true
         pendingInput = []
+        setReading(true)
         transport.shutdownWrite()
         rearmTimer()
     }

@@ -34,6 +34,7 @@ final class HTTPConnection: @unchecked Sendable {
     var readSource: DispatchSourceRead?
     var writeSource: DispatchSourceWrite?
     var writeSourceActive = false
+    var readSuspended = false
     var timer: DispatchSourceTimer?
     var pendingCancels = 0
     var readBuffer = [UInt8](repeating: 0, count: HTTPConnection.readChunkBytes)
@@ -108,7 +109,8 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func onReadable() {
         if writeWantsReadable { flush() }
-        while !closed {
+        // TLS may hold decrypted bytes the socket no longer signals, so read until it would block.
+        while !closed && !readSuspended {
             let result = readBuffer.withUnsafeMutableBytes { transport.read(into: $0) }
             switch result {
             case .bytes(let n):
@@ -144,12 +146,25 @@ final class HTTPConnection: @unchecked Sendable {
             requestStart = .now()
         }
         pendingInput.append(contentsOf: readBuffer[0..<count])
-        if current == nil && !noMoreRequests { processInput() }
+        if current == nil && !noMoreRequests {
+            processInput()
+        } else if pendingInput.count > config.maxHeaderBytes + config.maxBodyBytes {
+            // Pipelined bytes beyond one maximal request wait in the kernel, not in memory.
+            // (A peer reset is then noticed by the next write instead of by a read.)
+            setReading(false)
+        }
+    }
+
+    func setReading(_ on: Bool) {
+        guard on == readSuspended, !closed else { return }
+        readSuspended = !on
+        if on { readSource?.resume() } else { readSource?.suspend() }
     }
 
     /// Frames the next request from buffered bytes, if no response is in progress.
     func processInput() {
         guard !closed, current == nil, !noMoreRequests, outOffset == outBuffer.count else { return }
+        setReading(true)
         if requestStart == nil && (!pendingInput.isEmpty || parser.bufferedByteCount > 0) { requestStart = .now() }
         let result = parser.feed(pendingInput)
         pendingInput = []
@@ -246,6 +261,7 @@ final class HTTPConnection: @unchecked Sendable {
             current = nil
         }
         timer?.cancel()
+        if readSuspended { readSource?.resume() }
         readSource?.cancel()
         if !writeSourceActive { writeSource?.resume() }
         writeSource?.cancel()

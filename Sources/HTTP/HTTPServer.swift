@@ -52,10 +52,11 @@ public final class HTTPServer: @unchecked Sendable {
 
     /// Closes the listening socket; new connection attempts are refused from now on.
     public func stopAccepting() {
-        let source: DispatchSourceRead? = lock.withLock {
+        let (source, fd): (DispatchSourceRead?, Int32) = lock.withLock {
             defer { acceptSource = nil; listener = -1 }
-            return acceptSource
+            return (acceptSource, listener)
         }
+        if fd >= 0 { Socket.stopListening(fd) }
         source?.cancel()
     }
 
@@ -93,11 +94,10 @@ public final class HTTPServer: @unchecked Sendable {
             case .connection(let client, let address): admit(fd: client, address: address)
             case .wouldBlock: return
             case .failed:
-                // EMFILE and friends: the event fires again; pause so it doesn't spin.
-                acceptSource?.suspend()
-                acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { [weak self] in
-                    self?.acceptSource?.resume()
-                }
+                // EMFILE and friends: the event fires again at once; pause so it doesn't spin.
+                guard let source = lock.withLock({ acceptSource }) else { return }
+                source.suspend()
+                acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { source.resume() }
                 return
             }
         }

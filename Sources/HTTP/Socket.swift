@@ -90,6 +90,10 @@ enum Socket {
 
     static func close(_ fd: Int32) { _ = Glibc.close(fd) }
 
+    /// Linux: shutting down a listening socket stops it at once (new connects are refused)
+    /// while the descriptor stays valid until its dispatch source's cancel handler closes it.
+    static func stopListening(_ fd: Int32) { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+
     /// OpenSSL writes with write(2), which raises SIGPIPE on a reset peer; a server ignores it.
     static func ignoreBrokenPipe() { _ = signal(SIGPIPE, SIG_IGN) }
 

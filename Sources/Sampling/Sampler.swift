@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Chooses the next token from logits. Order: repetition penalty, then greedy argmax at
 /// temperature 0; otherwise top-k, softmax with temperature, top-p, min-p, and a draw from
 /// the renormalized survivors with a seeded xoshiro256**. (HF's warpers use this order;
@@ -75,8 +81,10 @@ public struct Sampler: Sendable {
         var sum: Double = 0
         for id in ids {
             let l = logits[Int(id)]
-            // NaN logits get probability 0; all -inf (or NaN) logits => uniform.
-            let p = maxLogit == -.infinity ? 1 : (l.isNaN ? 0 : expf((l - maxLogit) / temperature))
+            // NaN logits get probability 0; all -inf (or NaN) logits => uniform; the `==` case
+            // keeps a +inf logit from becoming inf - inf = NaN.
+            let p: Float
+            if maxLogit == -.infinity || l == maxLogit { p = 1 } else { p = l.isNaN ? 0 : expf((l - maxLogit) / temperature) }
             probs.append(p)
             sum += Double(p)
         }
@@ -84,9 +92,3 @@ public struct Sampler: Sendable {
         for i in probs.indices { probs[i] *= scale }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

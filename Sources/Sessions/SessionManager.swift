@@ -106,8 +106,8 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
                 removeLogLocked(id: id)
                 return
             }
+            if named[id]?.busy == true { throw SessionError.busy(id: id) }
             guard let e = named[id], !e.tokens.isEmpty || e.isOnDisk else { throw SessionError.notFound(id: id) }
-            if e.busy { throw SessionError.busy(id: id) }
             named[id] = nil
             removeLogLocked(id: id)
         }

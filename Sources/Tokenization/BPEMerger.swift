@@ -41,12 +41,12 @@ struct BPEMerger: Sendable {
         var prev = Array(-1..<(n - 1))          // prev[i] = i-1, -1 at the head
         var next = Array(1...n)                 // next[i] = i+1, n past the tail
         var alive = [Bool](repeating: true, count: n)
-        var heap = MinHeap()
+        var heap = MergeQueue()
 
         func push(_ left: Int) {
             let right = next[left]
             guard left >= 0, right < n, let m = merges[Self.key(ids[left], ids[right])] else { return }
-            heap.push(Candidate(rank: m.rank, left: Int32(left), leftID: ids[left], rightID: ids[right]))
+            heap.push(MergeCandidate(rank: m.rank, left: Int32(left), leftID: ids[left], rightID: ids[right]))
         }
         for i in 0..<(n - 1) { push(i) }
 
@@ -70,50 +70,5 @@ struct BPEMerger: Sendable {
             i = next[i]
         }
         return out
-    }
-}
-
-struct Candidate {
-    let rank: Int32
-    let left: Int32
-    let leftID: Int32
-    let rightID: Int32
-
-    func precedes(_ o: Candidate) -> Bool {
-        rank != o.rank ? rank < o.rank : left < o.left
-    }
-}
-
-/// Binary min-heap ordered by (rank, left position).
-struct MinHeap {
-    private var items: [Candidate] = []
-
-    mutating func push(_ c: Candidate) {
-        items.append(c)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard items[i].precedes(items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() -> Candidate? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if items.isEmpty { return top }
-        items[0] = last
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var best = i
-            if l < items.count && items[l].precedes(items[best]) { best = l }
-            if r < items.count && items[r].precedes(items[best]) { best = r }
-            if best == i { break }
-            items.swapAt(i, best)
-            i = best
-        }
-        return top
     }
 }

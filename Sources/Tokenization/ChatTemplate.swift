@@ -41,8 +41,8 @@ public struct ChatTemplate: Equatable, Sendable {
         }
         var bos: String?
         if let id = gguf.optionalInt("tokenizer.ggml.bos_token_id"),
-           let tokens = try? gguf.stringArray("tokenizer.ggml.tokens"), tokens.indices.contains(id) {
-            bos = tokens[id]
+           let tokens = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue, tokens.indices.contains(id) {
+            bos = tokens[id].stringValue
         }
         try self.init(template: template, bosToken: bos)
     }

@@ -1,16 +1,21 @@
 /// Splits text into the pieces BPE runs on, as `tokenizer.ggml.pre` prescribes.
 ///
-/// `gpt2` is GPT-2's pattern
-///     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
-/// `smollm` first isolates every \p{N} code point (HF `Digits(individual_digits=True)`, llama.cpp
-/// `LLAMA_VOCAB_PRE_TYPE_SMOLLM`), then applies the gpt2 pattern to each remaining span.
-/// The pattern is matched by hand over Unicode scalars: alternatives are tried in order at
-/// each position, exactly like the regex engine's leftmost-first alternation.
+/// - `gpt2`: GPT-2's pattern (see `GPT2Pattern`).
+/// - `smollm`: first isolates every \p{N} code point (HF `Digits(individual_digits=True)`,
+///   llama.cpp `LLAMA_VOCAB_PRE_TYPE_SMOLLM`), then the gpt2 pattern on each remaining span.
+/// - `llama-bpe`: Llama 3's pattern (see `Llama3Pattern`).
+/// Patterns are matched by hand over Unicode scalars: alternatives are tried in order at each
+/// position, exactly like a regex engine's leftmost-first alternation.
 public enum PreTokenizer: String, Sendable {
     case gpt2
     case smollm
+    case llamaBPE = "llama-bpe"
 
-    static let supportedNames = ["smollm", "gpt2"]
+    static let supportedNames = ["smollm", "gpt2", "llama-bpe"]
+
+    /// Llama 3 vocabularies take a piece that is itself a token as is (HF `ignore_merges`,
+    /// llama.cpp does the same for this pre-tokenizer).
+    var ignoresMerges: Bool { self == .llamaBPE }
 
     /// The pieces of `text` as strings (for inspection and tests).
     public func pieces(_ text: String) -> [String] {
@@ -29,66 +34,19 @@ public enum PreTokenizer: String, Sendable {
         out.reserveCapacity(scalars.count / 3 + 1)
         switch self {
         case .gpt2:
-            Self.splitGPT2(scalars, classes, 0..<scalars.count, into: &out)
+            GPT2Pattern.split(scalars, classes, 0..<scalars.count, into: &out)
         case .smollm:
             var start = 0
             for i in 0..<scalars.count where classes[i] == .number {
-                Self.splitGPT2(scalars, classes, start..<i, into: &out)
+                GPT2Pattern.split(scalars, classes, start..<i, into: &out)
                 out.append(i..<(i + 1))
                 start = i + 1
             }
-            Self.splitGPT2(scalars, classes, start..<scalars.count, into: &out)
+            GPT2Pattern.split(scalars, classes, start..<scalars.count, into: &out)
+        case .llamaBPE:
+            Llama3Pattern.split(scalars, classes, into: &out)
         }
         return out
-    }
-
-    private static func splitGPT2(_ s: [Unicode.Scalar], _ cls: [ScalarClass], _ span: Range<Int>,
-                                  into out: inout [Range<Int>]) {
-        var i = span.lowerBound
-        let end = span.upperBound
-        while i < end {
-            let j = matchLength(s, cls, at: i, end: end)
-            out.append(i..<j)
-            i = j
-        }
-    }
-
-    /// End index of the single pattern match starting at `i` (always > i).
-    private static func matchLength(_ s: [Unicode.Scalar], _ cls: [ScalarClass], at i: Int, end: Int) -> Int {
-        if s[i] == "'", let n = contractionLength(s, at: i, end: end) {
-            return i + n
-        }
-        var kind = cls[i]
-        var j = i + 1
-        if s[i] == " ", j < end, cls[j] != .space {
-            // " ?X+": an optional single U+0020 joins the following letter/number/other run.
-            kind = cls[j]
-            j += 1
-        }
-        if kind != .space {
-            while j < end && cls[j] == kind { j += 1 }
-            return j
-        }
-        while j < end && cls[j] == .space { j += 1 }
-        // "\s+(?!\S)": a whitespace run followed by non-space gives up its last scalar, which then
-        // starts the next piece (" word"); a single one falls through to "\s+".
-        if j < end && j - i >= 2 { return j - 1 }
-        return j
-    }
-
-    /// 's 't 're 've 'm 'll 'd, case-sensitive as in GPT-2's pattern.
-    private static func contractionLength(_ s: [Unicode.Scalar], at i: Int, end: Int) -> Int? {
-        guard i + 1 < end else { return nil }
-        switch s[i + 1] {
-        case "s", "t", "m", "d":
-            return 2
-        case "r", "v":
-            return i + 2 < end && s[i + 2] == "e" ? 3 : nil
-        case "l":
-            return i + 2 < end && s[i + 2] == "l" ? 3 : nil
-        default:
-            return nil
-        }
     }
 }
 

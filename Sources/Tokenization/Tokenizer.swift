@@ -25,6 +25,8 @@ public final class Tokenizer: @unchecked Sendable {
     let bytesByIDStorage: [[UInt8]]
     let specialIDTable: [String: Int32]
     let endOfGenerationIDs: Set<Int32>
+    /// Vocabulary spelling -> id (lowest id on duplicates).
+    let idsByString: [String: Int32]
     private let bpe: BPEMerger
     private let matcher: SpecialTokenMatcher
 
@@ -32,29 +34,20 @@ public final class Tokenizer: @unchecked Sendable {
     private var cache: [[UInt8]: [Int32]] = [:]
     /// Bounds memory on adversarial input; typical text reuses a few thousand words.
     private static let cacheLimit = 65_536
+    private static let cachedPieceLimit = 64
 
     /// - Parameters:
     ///   - tokens: `tokenizer.ggml.tokens`, index = id.
     ///   - merges: `tokenizer.ggml.merges`, "left right" in rank order.
     ///   - tokenTypes: `tokenizer.ggml.token_type` (empty = all normal).
-    ///   - pre: `tokenizer.ggml.pre` ("smollm", "gpt2"; nil = "gpt2").
+    ///   - pre: `tokenizer.ggml.pre` ("smollm", "gpt2", "llama-bpe"; nil = "gpt2").
     public init(tokens: [String], merges: [String], tokenTypes: [Int], pre: String?,
                 bosID: Int32? = nil, eosID: Int32? = nil, unknownID: Int32? = nil,
                 paddingID: Int32? = nil, extraEndOfGeneration: [Int32] = [], addBOS: Bool = false) throws {
-        guard !tokens.isEmpty, tokens.count < Int(Int32.max) else {
-            throw TokenizationError.invalidVocabulary("vocabulary has \(tokens.count) tokens")
-        }
-        guard tokenTypes.isEmpty || tokenTypes.count == tokens.count else {
-            throw TokenizationError.invalidVocabulary(
-                "\(tokens.count) tokens but \(tokenTypes.count) token types")
-        }
+        try Self.validate(count: tokens.count, typeCount: tokenTypes.count,
+                          ids: [("bos", bosID), ("eos", eosID), ("unknown", unknownID), ("padding", paddingID)])
         guard let preTok = PreTokenizer(rawValue: pre ?? "gpt2") else {
             throw TokenizationError.unsupportedPreTokenizer(pre ?? "")
-        }
-        for (name, id) in [("bos", bosID), ("eos", eosID), ("unknown", unknownID), ("padding", paddingID)] {
-            if let id, id < 0 || Int(id) >= tokens.count {
-                throw TokenizationError.invalidVocabulary("\(name) token id \(id) outside vocabulary of \(tokens.count)")
-            }
         }
         self.tokenStrings = tokens
         self.vocabSize = tokens.count
@@ -69,6 +62,7 @@ public final class Tokenizer: @unchecked Sendable {
         self.preTokenizer = preTok
 
         let vocab = Self.buildVocab(tokens)
+        self.idsByString = vocab
         self.tokenTypes = types
         self.bytesByIDStorage = zip(tokens, types).map { text, type in
             Self.isLiteral(type) ? Array(text.utf8) : ByteLevel.decode(text)
@@ -93,16 +87,40 @@ public final class Tokenizer: @unchecked Sendable {
 
     /// BPE of one pre-tokenized piece, memoized: natural text repeats words constantly.
     func encodeWord(_ bytes: [UInt8]) -> [Int32] {
+        // Long pieces (whitespace runs, minified data) rarely repeat; caching them would let
+        // one large request pin its whole text in memory.
+        guard bytes.count <= Self.cachedPieceLimit else { return bpeWord(bytes) }
         cacheLock.lock()
         let hit = cache[bytes]
         cacheLock.unlock()
         if let hit { return hit }
-        let ids = bpe.encode(bytes, unknownID: unknownID ?? 0)
+        let ids = bpeWord(bytes)
         cacheLock.lock()
         if cache.count >= Self.cacheLimit { cache.removeAll(keepingCapacity: true) }
         cache[bytes] = ids
         cacheLock.unlock()
         return ids
+    }
+
+    private func bpeWord(_ bytes: [UInt8]) -> [Int32] {
+        if preTokenizer.ignoresMerges, let whole = idsByString[ByteLevel.encode(bytes)] {
+            return [whole]
+        }
+        return bpe.encode(bytes, unknownID: unknownID ?? 0)
+    }
+
+    private static func validate(count: Int, typeCount: Int, ids: [(String, Int32?)]) throws {
+        guard count > 0, count < Int(Int32.max) else {
+            throw TokenizationError.invalidVocabulary("vocabulary has \(count) tokens")
+        }
+        guard typeCount == 0 || typeCount == count else {
+            throw TokenizationError.invalidVocabulary("\(count) tokens but \(typeCount) token types")
+        }
+        for (name, id) in ids {
+            if let id, id < 0 || Int(id) >= count {
+                throw TokenizationError.invalidVocabulary("\(name) token id \(id) outside vocabulary of \(count)")
+            }
+        }
     }
 
     /// End-of-turn markers of the families we know (llama.cpp recognizes the same texts).

@@ -124,6 +124,18 @@ final class APIStreamingTests: XCTestCase {
         }
     }
 
+    // Emoji and CJK take several byte-level tokens per character: no streamed piece may
+    // carry a replacement character from a split sequence, and the pieces add up.
+    func testStreamedTextNeverSplitsUTF8() throws {
+        guard let s = TestServer.shared() else { return }
+        let r = try stream(s, #"{"prompt": "😀🎉😀🎉😀🎉 日本語の文章: 東京は", "max_tokens": 24, "temperature": 0, "ignore_eos": true, "stream": true}"#)
+        XCTAssertEqual(r.tokenIDs.count, 24)
+        let pieces = r.objects.compactMap { ($0["token"] as? [String: Any])?["text"] as? String }
+        XCTAssertFalse(pieces.contains { $0.contains("\u{FFFD}") }, "\(pieces)")
+        XCTAssertEqual(r.done?["text"] as? String, pieces.joined())
+        XCTAssertTrue(pieces.joined().unicodeScalars.contains { $0.value > 0x7F }, "expected non-ASCII output: \(pieces)")
+    }
+
     func testValidationErrorBeforeStreamKeepsStatus() throws {
         guard let s = TestServer.shared() else { return }
         let r = try s.call("POST", "/generate", #"{"prompt": "x", "stream": true, "top_p": 5}"#)

@@ -20,15 +20,17 @@ final class TestServer {
         ProcessInfo.processInfo.environment["KVSERVE_MODEL"] ?? defaultModel
     }
 
-    private static let result: Result<TestServer, Error> = Result { try TestServer() }
+    private static let result: Result<TestServer, Error> = Result { try TestServer(queueSize: 16) }
+    // A second engine whose queue holds one job, for the 503 + Retry-After test.
+    private static let tinyQueueResult: Result<TestServer, Error> = Result { try TestServer(queueSize: 1) }
 
     // Fails the calling test (never skips) when the model is missing or does not load.
-    static func shared(file: StaticString = #filePath, line: UInt = #line) -> TestServer? {
+    static func shared(tinyQueue: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> TestServer? {
         guard FileManager.default.fileExists(atPath: modelPath) else {
             XCTFail("model not found at \(modelPath): run scripts/fetch-model.sh", file: file, line: line)
             return nil
         }
-        switch result {
+        switch tinyQueue ? tinyQueueResult : result {
         case .success(let server): return server
         case .failure(let error):
             XCTFail("test server failed to start: \(error)", file: file, line: line)
@@ -36,7 +38,20 @@ final class TestServer {
         }
     }
 
-    private init() throws {
+    private let logLock = NSLock()
+    private var logEntries: [HTTPLogEntry] = []
+
+    // Waits (generously: the entry is written after the last byte) for a log entry.
+    func logEntry(where match: (HTTPLogEntry) -> Bool, timeout: TimeInterval = 10) -> HTTPLogEntry? {
+        let until = Date().addingTimeInterval(timeout)
+        while Date() < until {
+            if let entry = logLock.withLock({ logEntries.first(where: match) }) { return entry }
+            usleep(10_000)
+        }
+        return nil
+    }
+
+    private init(queueSize: Int) throws {
         let file = try GGUFFile(path: TestServer.modelPath)
         let model = try LlamaModel(file: file, threads: 2)
         let tokenizer = try Tokenizer(gguf: file)
@@ -44,12 +59,16 @@ final class TestServer {
         var config = Engine.EngineConfig()
         config.modelName = "SmolLM2-135M-Instruct"
         config.modelIdentity = "api-tests"
+        config.queueSize = queueSize
         engine = try Engine(model: model, tokenizer: tokenizer, template: template, config: config)
         let router = Router()
         APIServer(engine: engine).register(on: router)
         var http = HTTPServerConfig()
         http.port = 0
         server = HTTPServer(config: http) { request, responder in router.handle(request, responder) }
+        server.onRequestLogged = { [unowned self] entry in
+            self.logLock.withLock { self.logEntries.append(entry) }
+        }
         try server.start()
     }
 

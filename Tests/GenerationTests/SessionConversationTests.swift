@@ -19,6 +19,7 @@ final class SessionConversationTests: XCTestCase {
         defer { t.removeState() }
         // The baseline keeps no caches at all: each whole conversation is computed from scratch.
         let baseline = try TestEngine(persistent: false, anonymousCaches: 0)
+        let tok = t.loaded.tokenizer
         var conversation: [ChatMessage] = []
         var historyCount = 0
         for (turn, question) in questions.enumerated() {
@@ -26,17 +27,26 @@ final class SessionConversationTests: XCTestCase {
             conversation.append(message)
             let whole = try wholeTokens(t, conversation)
             let r = try t.result(.greedy(.messages([message]), maxTokens: 40, session: "chat"))
-            XCTAssertEqual(r.usage.promptTokens, whole.count, "turn \(turn): history equals the whole rendering")
+            XCTAssertEqual(r.usage.promptTokens, whole.count, "turn \(turn): history + new == the whole rendering")
             XCTAssertEqual(r.usage.cachedTokens, historyCount, "turn \(turn)")
-            XCTAssertEqual(r.usage.promptTokens - r.usage.cachedTokens, whole.count - historyCount,
-                           "turn \(turn): only the new tokens are prefilled")
+            if turn > 0 {
+                // This turn's new tokens: the previous reply's closing, the question, the generation prompt.
+                let new = try tok.encode(pieces: [.special("<|im_end|>"), .text("\n"), .special("<|im_start|>"),
+                                                  .text("user\n" + question), .special("<|im_end|>"), .text("\n"),
+                                                  .special("<|im_start|>"), .text("assistant\n")])
+                XCTAssertEqual(r.usage.promptTokens - r.usage.cachedTokens, new.count,
+                               "turn \(turn): only the new tokens are prefilled")
+            }
             let b = try baseline.result(.greedy(.messages(conversation), maxTokens: 40))
             XCTAssertEqual(b.usage.cachedTokens, 0)
             XCTAssertEqual(r.text, b.text, "turn \(turn): same output as the conversation sent whole")
             XCTAssertEqual(r.tokens, b.tokens, "turn \(turn)")
+            // After the turn the session holds the conversation up to the end of the reply text.
+            let afterReply = try tok.encode(pieces: t.loaded.template.render(conversation, addGenerationPrompt: true)
+                + [.text(r.text)])
+            historyCount = try XCTUnwrap(t.engine.session("chat")?.tokens)
+            XCTAssertEqual(historyCount, afterReply.count, "turn \(turn)")
             conversation.append(ChatMessage(role: "assistant", content: r.text))
-            historyCount = whole.count + r.tokens.count
-            XCTAssertEqual(t.engine.session("chat")?.tokens, historyCount)
         }
     }
 

@@ -33,7 +33,7 @@ struct CacheChecks {
             XCTAssertEqual(argmax(logits[...]), argmax(baseline[...]), file: file, line: line)
             logits = try model.forward([tokens[i]], cache: &cache)
         }
-        XCTAssertEqual(cache.count, tokens.count - 1)
+        XCTAssertEqual(cache.count, tokens.count)
     }
 
     /// One prefill equals the same prompt prefilled in uneven chunks.

@@ -26,6 +26,12 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(sample(.greedy, [-.infinity, -1, .nan, -3]), 1)
     }
 
+    func testNonFiniteLogitsDoNotBreakSampling() {
+        let p = SamplingParams(temperature: 1, topK: 0, topP: 1, minP: 0, seed: 8)
+        XCTAssertEqual(Set(histogram(p, [0, .infinity, 1, .nan], n: 200).keys), [1])
+        XCTAssertEqual(Set(histogram(p, [-.infinity, 2, -.infinity], n: 200).keys), [1])
+    }
+
     func testTopKOneIsGreedy() {
         var rng = Xoshiro256(seed: 7)
         for seed in 0..<50 {
@@ -72,6 +78,16 @@ final class SamplerTests: XCTestCase {
         XCTAssertEqual(Set(counts.keys), [0, 1])
         // Renormalized: 0 has 0.5/0.8 = 0.625. 4000 draws: sd ~ 0.0077, 5 sd = 0.04.
         XCTAssertEqual(Double(counts[0] ?? 0) / 4000, 0.625, accuracy: 0.04)
+    }
+
+    func testTopPOverALargeVocabularyWithoutTopK() {
+        // Five strong tokens over a flat tail of 995 (logit 0). Probabilities of the strong ones:
+        // e^10, e^9.5, e^9, e^8.5, e^8 over a total of ~52380 => 0.420, 0.255, 0.155, 0.094, 0.057;
+        // cumulative 0.420, 0.675, 0.830, 0.924 => top-p 0.9 keeps exactly ids 0...3.
+        var logits = [Float](repeating: 0, count: 1000)
+        for (i, l) in [10, 9.5, 9, 8.5, 8].enumerated() { logits[i] = Float(l) }
+        let counts = histogram(SamplingParams(temperature: 1, topK: 0, topP: 0.9, minP: 0, seed: 4), logits)
+        XCTAssertEqual(Set(counts.keys), [0, 1, 2, 3])
     }
 
     func testMinPExcludesUnlikelyTokens() {

@@ -34,3 +34,32 @@ final class PreTokenizerTests: XCTestCase {
         XCTAssertEqual(pieces("e\u{301}", .gpt2), ["e", "\u{301}"])
     }
 }
+
+/// Pieces must equal the tokenizers library's regex engine on every fixture string.
+final class PreTokenizerFixtureTests: XCTestCase {
+    struct Fixture: Decodable {
+        struct Case: Decodable {
+            let text: String
+            let gpt2: [String]
+            let smollm: [String]
+            let llamaBPE: [String]
+
+            enum CodingKeys: String, CodingKey {
+                case text, gpt2, smollm
+                case llamaBPE = "llama-bpe"
+            }
+        }
+        let cases: [Case]
+    }
+
+    func testPiecesMatchReference() throws {
+        let fixture = try TestSupport.fixture("pieces.json", as: Fixture.self)
+        XCTAssertGreaterThan(fixture.cases.count, 90)
+        for c in fixture.cases {
+            let label = c.text.debugDescription
+            XCTAssertEqual(PreTokenizer.gpt2.pieces(c.text), c.gpt2, "gpt2 \(label)")
+            XCTAssertEqual(PreTokenizer.smollm.pieces(c.text), c.smollm, "smollm \(label)")
+            XCTAssertEqual(PreTokenizer.llamaBPE.pieces(c.text), c.llamaBPE, "llama-bpe \(label)")
+        }
+    }
+}

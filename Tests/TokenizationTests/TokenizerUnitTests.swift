@@ -6,12 +6,13 @@ import XCTest
 /// Small hand-made vocabularies: BPE merge order, special tokens, metadata errors.
 final class TokenizerUnitTests: XCTestCase {
     /// Every byte as a token (GPT-2 byte spelling), then the merged tokens, then specials.
-    private func tinyVocab(extra: [String], merges: [String], specials: [String] = []) throws -> Tokenizer {
+    private func tinyVocab(extra: [String], merges: [String], specials: [String] = [],
+                           pre: String = "gpt2") throws -> Tokenizer {
         var tokens: [String] = []
         for b in 0..<256 { tokens.append(Self.byteChar(UInt8(b))) }
         tokens += extra
         let types = Array(repeating: 1, count: tokens.count) + Array(repeating: 3, count: specials.count)
-        return try Tokenizer(tokens: tokens + specials, merges: merges, tokenTypes: types, pre: "gpt2")
+        return try Tokenizer(tokens: tokens + specials, merges: merges, tokenTypes: types, pre: pre)
     }
 
     private static func byteChar(_ b: UInt8) -> String {
@@ -40,6 +41,15 @@ final class TokenizerUnitTests: XCTestCase {
         let tok = try tinyVocab(extra: ["Ġt", "he", "Ġthe"], merges: ["Ġ t", "h e", "Ġt he"])
         XCTAssertEqual(tok.encode(" the", parseSpecial: false), [258])
         XCTAssertEqual(tok.decode([258]), " the")
+    }
+
+    func testLlamaBPETakesWholeWordTokensWithoutMerges() throws {
+        // HF ignore_merges: "abc" is in the vocabulary, so it is one token although no merge
+        // builds it; gpt2-style BPE only follows merges.
+        let llama = try tinyVocab(extra: ["abc"], merges: [], pre: "llama-bpe")
+        XCTAssertEqual(llama.encode("abc", parseSpecial: false), [256])
+        let gpt2 = try tinyVocab(extra: ["abc"], merges: [])
+        XCTAssertEqual(gpt2.encode("abc", parseSpecial: false), [97, 98, 99])
     }
 
     func testLongestSpecialWins() throws {

@@ -24,7 +24,7 @@ enum {
 // 3 AVX512-VNNI (256-bit ops), 4 Sapphire Rapids tuning.
 int ck_isa(void);
 const char *ck_isa_name(void);
-// Forces a lower ISA level (for tests and benchmarks); returns the level now in use.
+// Caps the ISA level (tests, benchmarks): uses the highest supported level <= level; returns it.
 int ck_set_isa(int level);
 
 // x: [nb * 32] floats -> nb blocks.
