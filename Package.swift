@@ -32,6 +32,7 @@ let package = Package(
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling"]),
     ],
     swiftLanguageModes: [.v5]

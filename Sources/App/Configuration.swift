@@ -1,0 +1,120 @@
+import Foundation
+
+/// Every server setting, its default, and where it came from.
+/// Precedence, lowest first: defaults < config file < `KVSERVE_*` environment < command-line flags.
+public struct Configuration: Equatable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    public var model = ""                 // empty: the default model, fetched by scripts/fetch-model.sh
+    public var contextLength = 0          // 0: the model's own context length
+    public var threads = 2
+    public var maxConnections = 256
+    public var maxHeaderBytes = 16_384
+    public var maxBodyBytes = 1_048_576
+    public var headerTimeoutSeconds = 10.0
+    public var bodyTimeoutSeconds = 30.0
+    public var idleTimeoutSeconds = 60.0
+    public var queueSize = 16
+    public var tlsCertificate = ""
+    public var tlsKey = ""
+    public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
+    public var kvBudgetMB = 1024
+    public var sessionTTLSeconds = 3600.0
+    public var shutdownGraceSeconds = 10.0
+    public var logLevel = "info"
+
+    public init() {}
+
+    /// Config keys as written in the file; flags use the same names with dashes (`--max-body-bytes`),
+    /// environment variables upper-case them (`KVSERVE_MAX_BODY_BYTES`).
+    static let keys: [String] = [
+        "host", "port", "model", "context_length", "threads", "max_connections", "max_header_bytes",
+        "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size",
+        "tls_cert", "tls_key", "state_dir", "kv_budget_mb", "session_ttl_s", "shutdown_grace_s",
+        "log_level",
+    ]
+
+    /// Applies one setting given as text (from the environment or a flag) or as a JSON value.
+    mutating func set(_ key: String, _ value: Any, source: String) throws {
+        func fail(_ expected: String) -> ConfigurationError {
+            .badValue(key: key, value: "\(value)", expected: expected, source: source)
+        }
+        func int(_ range: ClosedRange<Int>) throws -> Int {
+            let parsed: Int?
+            if let text = value as? String { parsed = Int(text) } else { parsed = Self.exactInt(value) }
+            guard let number = parsed, range.contains(number) else { throw fail("an integer in \(range)") }
+            return number
+        }
+        func seconds() throws -> Double {
+            let parsed: Double?
+            if let text = value as? String { parsed = Double(text) } else { parsed = Self.number(value) }
+            guard let number = parsed, number > 0, number <= 86_400 * 365 else { throw fail("seconds > 0") }
+            return number
+        }
+        func text() throws -> String {
+            guard let string = value as? String else { throw fail("a string") }
+            return string
+        }
+        switch key {
+        case "host": host = try text(); if host.isEmpty { throw fail("a host name or address") }
+        case "port": port = try int(0...65535)
+        case "model": model = try text()
+        case "context_length": contextLength = try int(0...1_048_576)
+        case "threads": threads = try int(0...256)
+        case "max_connections": maxConnections = try int(1...100_000)
+        case "max_header_bytes": maxHeaderBytes = try int(1024...1_048_576)
+        case "max_body_bytes": maxBodyBytes = try int(1024...1_073_741_824)
+        case "header_timeout_s": headerTimeoutSeconds = try seconds()
+        case "body_timeout_s": bodyTimeoutSeconds = try seconds()
+        case "idle_timeout_s": idleTimeoutSeconds = try seconds()
+        case "queue_size": queueSize = try int(1...10_000)
+        case "tls_cert": tlsCertificate = try text()
+        case "tls_key": tlsKey = try text()
+        case "state_dir": stateDirectory = try text()
+        case "kv_budget_mb": kvBudgetMB = try int(1...1_048_576)
+        case "session_ttl_s": sessionTTLSeconds = try seconds()
+        case "shutdown_grace_s": shutdownGraceSeconds = try seconds()
+        case "log_level":
+            let level = try text()
+            guard LogLevel(rawValue: level) != nil else { throw fail("one of debug, info, warning, error") }
+            logLevel = level
+        default: throw ConfigurationError.unknownKey(key: key, source: source)
+        }
+    }
+
+    /// JSON numbers arrive as NSNumber; a Bool is an NSNumber too, and must not pass as 1.
+    static func number(_ value: Any) -> Double? {
+        guard let number = value as? NSNumber, String(cString: number.objCType) != "c" else { return nil }
+        return number.doubleValue
+    }
+
+    static func exactInt(_ value: Any) -> Int? {
+        guard let double = number(value), double.rounded() == double, abs(double) < 1e15 else { return nil }
+        return Int(double)
+    }
+
+    /// Checks settings that depend on each other.
+    func validate() throws {
+        if tlsCertificate.isEmpty != tlsKey.isEmpty {
+            throw ConfigurationError.badValue(key: "tls_cert/tls_key", value: "only one set",
+                                              expected: "both or neither", source: "configuration")
+        }
+    }
+}
+
+public enum ConfigurationError: Error, CustomStringConvertible {
+    case unreadable(path: String, reason: String)
+    case unknownKey(key: String, source: String)
+    case badValue(key: String, value: String, expected: String, source: String)
+    case badArgument(String)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(path, reason): return "cannot read config file \(path): \(reason)"
+        case let .unknownKey(key, source): return "unknown setting '\(key)' in \(source)"
+        case let .badValue(key, value, expected, source):
+            return "bad value '\(value)' for '\(key)' in \(source): expected \(expected)"
+        case let .badArgument(message): return message
+        }
+    }
+}
