@@ -28,35 +28,40 @@ static inline __m256i CK_FN(unpack4)(const uint8_t *qs) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-// Per-block dot products of one weight block with one activation block. acc collects the
-// scaled integer dots, *off the per-block constant terms (min or -8 offsets).
-// block_q4_1: half d, half m, u8 qs[16]; w = d*q + m  =>  d*dx*dot(q, xq) + m*s
-static inline void CK_FN(blk_q4_1)(const uint8_t *blk, __m256i xv, float dx, float sx, __m256 *acc, float *off) {
-    const __m256i dp = CK_DPBUSD(CK_FN(unpack4)(blk + 4), xv);
-    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dp), _mm256_set1_ps(CK_FN(half)(blk) * dx), *acc);
-    *off += CK_FN(half)(blk + 2) * sx;
-}
-
-// block_q4_0: half d, u8 qs[16]; w = d*(q - 8)  =>  d*dx*dot(q, xq) - 8*d*s
-static inline void CK_FN(blk_q4_0)(const uint8_t *blk, __m256i xv, float dx, float sx, __m256 *acc, float *off) {
-    const float d = CK_FN(half)(blk);
-    const __m256i dp = CK_DPBUSD(CK_FN(unpack4)(blk + 2), xv);
-    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dp), _mm256_set1_ps(d * dx), *acc);
-    *off -= 8.0f * d * sx;
-}
-
-// block_q8_0: half d, i8 qs[32]. Signed x signed via |w| * (x with w's sign).
-static inline void CK_FN(blk_q8_0)(const uint8_t *blk, __m256i xv, float dx, float sx, __m256 *acc, float *off) {
-    (void)sx;
-    (void)off;
+// Integer dot of one weight block with one activation block: 8 int32 partial sums.
+// block_q4_1 = {half d, half m, u8 qs[16]}, block_q4_0 = {half d, u8 qs[16]},
+// block_q8_0 = {half d, i8 qs[32]} (ggml-common.h).
+static inline __m256i CK_FN(dot_q4_1)(const uint8_t *blk, __m256i xv) { return CK_DPBUSD(CK_FN(unpack4)(blk + 4), xv); }
+static inline __m256i CK_FN(dot_q4_0)(const uint8_t *blk, __m256i xv) { return CK_DPBUSD(CK_FN(unpack4)(blk + 2), xv); }
+static inline __m256i CK_FN(dot_q8_0)(const uint8_t *blk, __m256i xv) {
+    // Signed x signed via |w| * (x with w's sign).
     const __m256i wv = _mm256_loadu_si256((const __m256i *)(blk + 2));
-    const __m256i dp = CK_DPBUSD(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
-    *acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dp), _mm256_set1_ps(CK_FN(half)(blk) * dx), *acc);
+    return CK_DPBUSD(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
 }
 
-// Four rows per pass share each activation block load; the first token's pass prefetches
-// the next four rows (one core streams only ~13-15 GB/s, prefetch recovers 20-45%).
-#define CK_QROWS(NAME, BB, PFSTEP, BLK)                                                         \
+static inline uint32_t CK_FN(load32)(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+// The first 4 bytes (two halves) of the same block in 4 rows -> [a0 a1 a2 a3 b0 b1 b2 b3] floats,
+// where a is the half at byte 0 (d) and b the one at byte 2 (m for Q4_1).
+static inline __m256 CK_FN(halves4)(const uint8_t *p0, const uint8_t *p1, const uint8_t *p2, const uint8_t *p3) {
+    const __m128i raw = _mm_setr_epi32((int)CK_FN(load32)(p0), (int)CK_FN(load32)(p1),
+                                       (int)CK_FN(load32)(p2), (int)CK_FN(load32)(p3));
+    const __m128i order = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    return _mm256_cvtph_ps(_mm_shuffle_epi8(raw, order));
+}
+
+// Four rows per pass share each activation block. Per block: the 4 integer dots are reduced
+// with hadd to [r0 r1 r2 r3 | r0 r1 r2 r3] (low/high 128-bit halves), converted once, and
+// scaled by [d0..d3 | d0..d3] * dx in one fma; the per-block constant term (Q4_1: m*s,
+// Q4_0: -8*d*s) is a 4-lane fma. Prefetch runs one row group ahead: the next 4 rows are
+// contiguous, so it walks them linearly, PFLINES lines per block (one core streams only
+// ~13-15 GB/s; prefetching recovers 20-45%, kernel-notes.md). Prefetch never faults, so
+// running past the matrix end is harmless.
+#define CK_QROWS(NAME, BB, PFLINES, DOT, OFFSET)                                                \
     static void CK_FN(NAME)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, \
                             float *y, size_t ldy, int r0, int r1) {                             \
         for (int r = r0; r < r1; r += 4) {                                                      \
@@ -64,39 +69,47 @@ static inline void CK_FN(blk_q8_0)(const uint8_t *blk, __m256i xv, float dx, flo
             const uint8_t *p1 = w + (size_t)(r + 1 < r1 ? r + 1 : r1 - 1) * rb;                 \
             const uint8_t *p2 = w + (size_t)(r + 2 < r1 ? r + 2 : r1 - 1) * rb;                 \
             const uint8_t *p3 = w + (size_t)(r + 3 < r1 ? r + 3 : r1 - 1) * rb;                 \
-            const uint8_t *pf = r + 4 < r1 ? w + (size_t)(r + 4) * rb : NULL;                   \
+            const uint8_t *pf = w + (size_t)(r + 4) * rb;                                       \
             for (int t = 0; t < ntok; t++) {                                                    \
                 const ck_q8_block *xt = x + (size_t)t * nb;                                     \
-                __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                     \
-                float o0 = 0, o1 = 0, o2 = 0, o3 = 0;                                           \
+                __m256 acc = _mm256_setzero_ps();                                               \
+                __m128 off = _mm_setzero_ps();                                                  \
                 for (int b = 0; b < nb; b++) {                                                  \
-                    const __m256i xv = _mm256_loadu_si256((const __m256i *)xt[b].qs);           \
-                    const float dx = xt[b].d, sx = xt[b].s;                                     \
                     const size_t o = (size_t)b * BB;                                            \
-                    BLK(p0 + o, xv, dx, sx, &a0, &o0);                                          \
-                    BLK(p1 + o, xv, dx, sx, &a1, &o1);                                          \
-                    BLK(p2 + o, xv, dx, sx, &a2, &o2);                                          \
-                    BLK(p3 + o, xv, dx, sx, &a3, &o3);                                          \
-                    if (pf && t == 0 && b % PFSTEP == 0) {                                      \
-                        _mm_prefetch((const char *)(pf + o), _MM_HINT_T0);                      \
-                        _mm_prefetch((const char *)(pf + rb + o), _MM_HINT_T0);                 \
-                        _mm_prefetch((const char *)(pf + 2 * rb + o), _MM_HINT_T0);             \
-                        _mm_prefetch((const char *)(pf + 3 * rb + o), _MM_HINT_T0);             \
-                    }                                                                           \
+                    for (int k = 0; k < PFLINES; k++)                                           \
+                        _mm_prefetch((const char *)(pf + 4 * o + 64 * k), _MM_HINT_T0);         \
+                    const __m256i xv = _mm256_loadu_si256((const __m256i *)xt[b].qs);           \
+                    const __m256i h01 = _mm256_hadd_epi32(DOT(p0 + o, xv), DOT(p1 + o, xv));    \
+                    const __m256i h23 = _mm256_hadd_epi32(DOT(p2 + o, xv), DOT(p3 + o, xv));    \
+                    const __m256 dots = _mm256_cvtepi32_ps(_mm256_hadd_epi32(h01, h23));        \
+                    const __m256 dm = CK_FN(halves4)(p0 + o, p1 + o, p2 + o, p3 + o);           \
+                    const __m256 d8 = _mm256_permute2f128_ps(dm, dm, 0x00);                     \
+                    acc = _mm256_fmadd_ps(dots, _mm256_mul_ps(d8, _mm256_set1_ps(xt[b].d)), acc); \
+                    OFFSET(dm, xt[b].s);                                                        \
                 }                                                                               \
-                float *yt = y + (size_t)t * ldy;                                                \
-                yt[r] = CK_FN(hsum)(a0) + o0;                                                   \
-                if (r + 1 < r1) yt[r + 1] = CK_FN(hsum)(a1) + o1;                               \
-                if (r + 2 < r1) yt[r + 2] = CK_FN(hsum)(a2) + o2;                               \
-                if (r + 3 < r1) yt[r + 3] = CK_FN(hsum)(a3) + o3;                               \
+                __m128 r4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1)); \
+                r4 = _mm_add_ps(r4, off);                                                       \
+                float *yt = y + (size_t)t * ldy + r;                                            \
+                if (r + 4 <= r1) {                                                              \
+                    _mm_storeu_ps(yt, r4);                                                      \
+                } else {                                                                        \
+                    float tmp[4];                                                               \
+                    _mm_storeu_ps(tmp, r4);                                                     \
+                    for (int k = 0; r + k < r1; k++) yt[k] = tmp[k];                            \
+                }                                                                               \
             }                                                                                   \
         }                                                                                       \
     }
 
-// Prefetch steps keep one prefetch per 64-byte line: 3 x 20 or 3 x 18 bytes, 1 x 34 bytes.
-CK_QROWS(mm_q4_1, 20, 3, CK_FN(blk_q4_1))
-CK_QROWS(mm_q4_0, 18, 3, CK_FN(blk_q4_0))
-CK_QROWS(mm_q8_0, 34, 1, CK_FN(blk_q8_0))
+// Per-block constant terms: Q4_1 adds m*s (m is the high half of dm); Q4_0's "-8" adds -8*d*s.
+#define CK_OFF_Q4_1(dm, sx) off = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(sx), off)
+#define CK_OFF_Q4_0(dm, sx) off = _mm_fmadd_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(-8.0f * (sx)), off)
+#define CK_OFF_NONE(dm, sx) (void)(sx)
+
+// Prefetch lines per block step cover 4 rows x block bytes: 4x20=80 -> 2, 4x18=72 -> 2, 4x34=136 -> 3.
+CK_QROWS(mm_q4_1, 20, 2, CK_FN(dot_q4_1), CK_OFF_Q4_1)
+CK_QROWS(mm_q4_0, 18, 2, CK_FN(dot_q4_0), CK_OFF_Q4_0)
+CK_QROWS(mm_q8_0, 34, 3, CK_FN(dot_q8_0), CK_OFF_NONE)
 
 // Float weights (F32, or F16 widened with F16C) against f32 activations, 4 rows per pass.
 #define CK_FROWS(NAME, ESZ, LOAD8, LOAD1)                                                       \

@@ -30,7 +30,10 @@ extension Engine {
     private func nextJob() -> EngineJob? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && accepting { condition.wait() }
+        while queue.isEmpty && accepting {
+            // Idle: sweep expired sessions now and then, so the TTL holds without traffic.
+            if !condition.wait(until: Date().addingTimeInterval(60)) { sessions.expireIdle() }
+        }
         guard !queue.isEmpty else { return nil }
         let job = queue.removeFirst()
         running = job

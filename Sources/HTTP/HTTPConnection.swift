@@ -61,6 +61,7 @@ final class HTTPConnection: @unchecked Sendable {
     var draining = false
     var lingering = false
     var lingerDiscarded = 0
+    var peerClosedAt: DispatchTime?
     var closed = false
     var deadline: (time: DispatchTime, action: Deadline)?
 
@@ -121,11 +122,26 @@ final class HTTPConnection: @unchecked Sendable {
                     activateWriteSource()
                 }
                 return
-            case .eof, .failed:
-                close()
-                return
+            case .eof:
+                return peerFinishedSending()
+            case .failed:
+                return close()
             }
         }
+    }
+
+    /// EOF: the peer closed, or only half-closed its side. Like other servers we report the
+    /// client as gone at once (the engine cancels), but let what the handler still sends go
+    /// out for a short grace period: a half-closed peer then gets its answer, a closed one
+    /// makes the next write fail.
+    private func peerFinishedSending() {
+        if lingering || (current == nil && outOffset == outBuffer.count) { return close() }
+        current?.markClientGone()
+        peerClosedAt = .now()
+        noMoreRequests = true
+        closeAfterResponse = true
+        setReading(false)  // the read source would keep reporting the EOF
+        rearmTimer()
     }
 
     private func onWritable() {
@@ -217,6 +233,8 @@ final class HTTPConnection: @unchecked Sendable {
         let now = DispatchTime.now()
         if lingering {
             deadline = (now + Self.lingerSeconds, .silentClose)
+        } else if let peerClosedAt {
+            deadline = (peerClosedAt + Self.lingerSeconds, .silentClose)
         } else if current != nil {
             deadline = nil
         } else {

@@ -37,6 +37,7 @@ public final class HTTPServer: @unchecked Sendable {
     public func start() throws {
         try lock.withLock {
             guard acceptSource == nil else { throw HTTPServerError.alreadyStarted }
+            try config.validate()
             if let tlsConfig = config.tls { tls = try TLSContext(config: tlsConfig) }
             Socket.ignoreBrokenPipe()
             let (fd, port) = try Socket.listen(host: config.host, port: config.port, backlog: config.backlog)

@@ -58,4 +58,22 @@ public struct HTTPServerConfig: Sendable {
         self.maxOutputBufferBytes = maxOutputBufferBytes
         self.tls = tls
     }
+
+    /// Throws `HTTPServerError.invalidConfig` naming the first setting out of range.
+    public func validate() throws {
+        func check(_ ok: Bool, _ setting: String, _ message: String) throws {
+            if !ok { throw HTTPServerError.invalidConfig(setting: setting, message: message) }
+        }
+        try check((0...65535).contains(port), "port", "\(port) is not in 0...65535")
+        try check(!host.isEmpty, "host", "must not be empty")
+        try check(backlog > 0, "backlog", "must be positive, got \(backlog)")
+        try check(maxHeaderBytes >= 64, "maxHeaderBytes", "must be at least 64, got \(maxHeaderBytes)")
+        try check(maxBodyBytes >= 0, "maxBodyBytes", "must not be negative, got \(maxBodyBytes)")
+        try check(maxConnections > 0, "maxConnections", "must be positive, got \(maxConnections)")
+        try check(maxOutputBufferBytes > 0, "maxOutputBufferBytes", "must be positive, got \(maxOutputBufferBytes)")
+        for (name, value) in [("headerTimeout", headerTimeout), ("bodyTimeout", bodyTimeout),
+                              ("idleTimeout", idleTimeout)] {
+            try check(value > 0 && value.isFinite, name, "must be a positive number of seconds, got \(value)")
+        }
+    }
 }

@@ -5,6 +5,8 @@ public enum HTTPServerError: Error, CustomStringConvertible, Equatable {
     case badAddress(host: String, port: Int, message: String)
     case tls(file: String?, message: String)
     case alreadyStarted
+    /// A configuration value out of range; names the setting.
+    case invalidConfig(setting: String, message: String)
 
     public var description: String {
         switch self {
@@ -13,6 +15,7 @@ public enum HTTPServerError: Error, CustomStringConvertible, Equatable {
         case .tls(let file?, let message): return "TLS setup failed for \(file): \(message)"
         case .tls(nil, let message): return "TLS setup failed: \(message)"
         case .alreadyStarted: return "server already started"
+        case .invalidConfig(let setting, let message): return "invalid HTTP setting \(setting): \(message)"
         }
     }
 }

@@ -84,16 +84,25 @@ final class GenerationBehaviourTests: XCTestCase {
     func testQueueFullThenShutdown() throws {
         let t = try TestEngine(persistent: false, queueSize: 1)
         let finished = DispatchSemaphore(value: 0)
+        let started = DispatchSemaphore(value: 0)
         var events: [GenerationEvent] = []
+        var tokens = 0
         let lock = NSLock()
         let handler: (GenerationEvent) -> Void = { e in
-            if case .token = e { return }
-            lock.lock(); events.append(e); lock.unlock()
+            lock.lock()
+            defer { lock.unlock() }
+            if case .token = e {
+                tokens += 1
+                if tokens == 1 { started.signal() }
+                return
+            }
+            events.append(e)
             finished.signal()
         }
         let long = GenerationRequest.greedy(prompt, maxTokens: 500, ignoreEOS: true)
         let running = try t.engine.submit(long, onEvent: handler)
-        Thread.sleep(forTimeInterval: 0.2)  // let the worker take it, so the next one waits in the queue
+        // Once the first one runs, the next one waits in the queue and fills it.
+        XCTAssertEqual(started.wait(timeout: .now() + 60), .success)
         _ = try t.engine.submit(long, onEvent: handler)
         XCTAssertThrowsError(try t.engine.submit(long) { _ in }) { error in
             guard case .queueFull(let s) = error as? GenerationError else { return XCTFail("\(error)") }

@@ -145,4 +145,26 @@ final class SessionConversationTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(second.usage.cachedTokens, first.usage.promptTokens)
         XCTAssertTrue(t.engine.listSessions().isEmpty)
     }
+
+    func testSmallBudgetEvictsLeastRecentlyUsedToDisk() throws {
+        let bytesPerToken = try ModelFixture.get().model.config.kvBytesPerToken
+        let t = try TestEngine(budget: 100 * bytesPerToken)
+        defer { t.removeState() }
+        func turn(_ id: String, _ text: String) throws -> GenerationResult {
+            try t.result(.greedy(.text(text), maxTokens: 40, session: id, ignoreEOS: true))
+        }
+        _ = try turn("a", "Hello there")
+        _ = try turn("b", "Good morning")
+        XCTAssertEqual(t.engine.evictionCount, 0)
+        _ = try turn("c", "Good night")  // a (least recently used) goes to disk
+        XCTAssertEqual(t.engine.session("a")?.location, "disk")
+        XCTAssertEqual(t.engine.session("b")?.location, "memory")
+        XCTAssertEqual(t.engine.evictionCount, 1)
+        let tokens = try XCTUnwrap(t.engine.session("a")?.tokens)
+        let back = try turn("a", " again")  // restored from its log; b is now the oldest
+        XCTAssertEqual(back.usage.cachedTokens, tokens)
+        XCTAssertEqual(t.engine.session("b")?.location, "disk")
+        XCTAssertEqual(t.engine.session("c")?.location, "memory")
+        XCTAssertEqual(t.engine.evictionCount, 2)
+    }
 }

@@ -118,4 +118,12 @@ final class HTTPServerTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("/nonexistent/cert.pem"), "\(error)")
         }
     }
+
+    func testInvalidConfigNamesTheSetting() {
+        let server = HTTPServer(config: HTTPServerConfig(port: 0, maxConnections: 0)) { _, _ in }
+        XCTAssertThrowsError(try server.start()) { error in
+            XCTAssertEqual(error as? HTTPServerError,
+                           .invalidConfig(setting: "maxConnections", message: "must be positive, got 0"))
+        }
+    }
 }

@@ -59,6 +59,34 @@ final class HTTPStreamingTests: XCTestCase {
         XCTAssertTrue(eventually { logs.entries.first?.clientGone == true })
     }
 
+    func testOrderlyCloseMidStreamFiresOnClientGone() throws {
+        let gone = DispatchSemaphore(value: 0)
+        let (server, _) = try startServer(self) { _, responder in
+            responder.onClientGone { gone.signal() }
+            responder.startStream()
+            responder.write("first\n")  // then silence, as during a long prefill
+        }
+        let client = try RawClient(port: server.port)
+        try client.send("POST /generate HTTP/1.1\r\nHost: x\r\n\r\n")
+        _ = try client.readHead()
+        XCTAssertNotNil(try client.readChunk())
+        client.close()  // FIN, not RST: noticed by the read side, not by a failed write
+        XCTAssertEqual(gone.wait(timeout: .now() + 10), .success, "onClientGone not called")
+        // The handler never finishes, so the slot frees after the 2 s grace for a closed peer.
+        XCTAssertTrue(eventually { server.activeConnectionCount == 0 })
+    }
+
+    func testHalfClosedClientStillGetsItsResponse() throws {
+        let (server, _) = try startServer(self) { request, responder in
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.1) { echoHandler(request, responder) }
+        }
+        let client = try RawClient(port: server.port)
+        try client.send("GET /half HTTP/1.1\r\nHost: x\r\n\r\n")
+        client.halfClose()
+        XCTAssertEqual(try client.readResponse().text, "GET /half ")
+        XCTAssertTrue(client.waitForClose(within: 5))
+    }
+
     func testHTTP10StreamIsCloseDelimited() throws {
         let (server, _) = try startServer(self) { _, responder in
             responder.startStream()
@@ -155,5 +183,29 @@ final class HTTPStreamingTests: XCTestCase {
         server.shutdown(deadline: 0.2) { finished.signal() }
         XCTAssertEqual(finished.wait(timeout: .now() + 10), .success)
         XCTAssertEqual(gone.wait(timeout: .now() + 10), .success, "the abandoned stream was not told")
+    }
+
+    func testThirtyTwoConcurrentStreamsAllComplete() throws {
+        // Handlers stream from a shared worker pool, as the engine does; no stream may stall another.
+        let (server, _) = try startServer(self) { request, responder in
+            responder.startStream()
+            DispatchQueue.global().async {
+                for i in 0..<50 { responder.write("\(request.path) \(i)\n") }
+                responder.finish()
+            }
+        }
+        let failures = LogBox()
+        DispatchQueue.concurrentPerform(iterations: 32) { n in
+            do {
+                let client = try RawClient(port: server.port)
+                try client.send("GET /c\(n) HTTP/1.1\r\nHost: x\r\n\r\n")
+                let text = try client.readResponse().text
+                if text.split(separator: "\n").count != 50 || !text.hasPrefix("/c\(n) 0\n") { throw ClientError(description: text) }
+            } catch {
+                failures.add(HTTPLogEntry(method: "", path: "\(error)", status: 0, duration: 0, bytes: 0,
+                                          remoteAddress: "", fields: [:], clientGone: false))
+            }
+        }
+        XCTAssertEqual(failures.entries.map(\.path), [])
     }
 }

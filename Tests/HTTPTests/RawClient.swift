@@ -155,6 +155,9 @@ final class RawClient {
         Glibc.close(fd)
     }
 
+    /// shutdown(SHUT_WR): "no more requests", still reading.
+    func halfClose() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+
     /// Abortive close: RST instead of FIN, as a crashed or impatient client does.
     func reset() {
         var option = linger(l_onoff: 1, l_linger: 0)

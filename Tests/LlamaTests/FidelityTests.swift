@@ -13,12 +13,15 @@ final class FidelityTests: XCTestCase {
     // A near-tie: the reference's top two logits within 0.5. Quantized arithmetic may flip
     // the order there (llama.cpp does too), so comparisons of argmax skip those positions.
     let nearTie: Float = 0.5
-    // Full-logit bound: measured max |diff| 0.3-0.45 over 49152 logits of 3 prompts (logits
-    // span about -20..25); 1.0 leaves room for other CPUs' kernel paths yet catches any real
-    // bug (a wrong RoPE, mask or norm moves logits by several units).
-    let logitTolerance: Float = 1.0
-    // Mean |diff| over all logits is the sharper check of systematic error: measured ~0.05.
-    let meanTolerance: Float = 0.15
+    // Logits are compared after subtracting each vector's mean: softmax ignores a constant
+    // shift, and much of the quantized model's difference is one (measured -0.08..+0.24 over
+    // the whole vocabulary). Centered, kvserve measured max |diff| 0.44-0.84 and mean
+    // 0.077-0.133 on the 3 full-logit prompts; llama.cpp on the same GGUF and prompts measured
+    // 0.55-0.63 and 0.095-0.105 (same Q8 activation scheme). The bounds allow about 2x
+    // llama.cpp's error; a real bug (RoPE, mask, norm, GQA mapping) moves logits by whole units.
+    // ExactMathTests shows the maths itself matches to 5e-5 when nothing is quantized.
+    let logitTolerance: Float = 1.5
+    let meanTolerance: Float = 0.25
 
     func prompts() throws -> [PromptFixture] {
         try Fixtures.json("prompts.json", as: PromptsFile.self).prompts
@@ -31,10 +34,10 @@ final class FidelityTests: XCTestCase {
         for p in all {
             let want = try Fixtures.floats(p.full_logits_file ?? "")
             var cache = model.makeCache()
-            let got = try model.forward(p.ids, cache: &cache)
+            let got = centered(try model.forward(p.ids, cache: &cache))
             XCTAssertEqual(got.count, want.count)
-            let maxDiff = maxAbsDiff(got, want)
-            let meanDiff = zip(got, want).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(got.count)
+            let maxDiff = maxAbsDiff(got, centered(want))
+            let meanDiff = zip(got, centered(want)).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(got.count)
             print("full logits \(p.full_logits_file ?? ""): max |diff| \(maxDiff), mean |diff| \(meanDiff)")
             XCTAssertLessThanOrEqual(maxDiff, logitTolerance, p.text)
             XCTAssertLessThanOrEqual(meanDiff, meanTolerance, p.text)
@@ -46,8 +49,9 @@ final class FidelityTests: XCTestCase {
         var worst: Float = 0
         for p in try prompts() {
             var cache = model.makeCache()
-            let got = try model.forward(p.ids, cache: &cache)
-            for (id, v) in zip(p.top_ids, p.top_values) {
+            let got = centered(try model.forward(p.ids, cache: &cache))
+            for (id, raw) in zip(p.top_ids, p.top_values) {
+                let v = raw - p.mean  // the fixture stores the reference's mean over all logits
                 worst = max(worst, abs(got[id] - v))
                 XCTAssertEqual(got[id], v, accuracy: logitTolerance, "token \(id) of \(p.text.debugDescription)")
             }
@@ -55,7 +59,12 @@ final class FidelityTests: XCTestCase {
                 XCTAssertEqual(argmax(got[...]), p.top_ids[0], p.text)
             }
         }
-        print("top-50 logits: worst |diff| \(worst)")
+        print("top-50 logits (centered): worst |diff| \(worst)")
+    }
+
+    private func centered(_ x: [Float]) -> [Float] {
+        let mean = x.reduce(0, +) / Float(x.count)
+        return x.map { $0 - mean }
     }
 
     /// Greedy 32-token continuations equal the reference's up to the first position where the
