@@ -12,9 +12,11 @@ extension LlamaModel {
         project(w.wq, s.xb, n: n, s.q)
         project(w.wk, s.xb, n: n, kNew)
         project(w.wv, s.xb, n: n, vNew)
+        let half = c.headDim / 2
         for i in 0..<n {
-            Kernels.rope(s.q + i * c.dim, heads: c.heads, headDim: c.headDim, position: start + i, freqBase: c.ropeFreqBase)
-            Kernels.rope(kNew + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, position: start + i, freqBase: c.ropeFreqBase)
+            let cos = UnsafePointer(s.ropeCos + i * half), sin = UnsafePointer(s.ropeSin + i * half)
+            Kernels.rope(s.q + i * c.dim, heads: c.heads, headDim: c.headDim, cos: cos, sin: sin)
+            Kernels.rope(kNew + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, cos: cos, sin: sin)
         }
         let keys = UnsafePointer(cache.keyRow(layer: l, position: 0))
         let values = UnsafePointer(cache.valueRow(layer: l, position: 0))
@@ -45,13 +47,8 @@ extension LlamaModel {
         let out = scratch.attn + i * c.dim + h * hd
         let len = start + i + 1
         let scale = 1 / Float(hd).squareRoot()
-        for p in 0..<len {
-            scores[p] = Kernels.dot(q, keys + p * c.kvDim + kvOffset, n: hd) * scale
-        }
+        AttentionMath.scores(q: q, keys: keys + kvOffset, stride: c.kvDim, hd: hd, len: len, scale: scale, into: scores)
         Kernels.softmax(scores, n: len)
-        out.update(repeating: 0, count: hd)
-        for p in 0..<len {
-            Kernels.axpy(scores[p], values + p * c.kvDim + kvOffset, out, n: hd)
-        }
+        AttentionMath.weightedSum(weights: scores, values: values + kvOffset, stride: c.kvDim, hd: hd, len: len, into: out)
     }
 }

@@ -85,8 +85,12 @@ public final class LlamaModel: @unchecked Sendable {
     /// Embeds and runs all layers for one chunk; leaves the final hidden states in scratch.x.
     private func runChunk(_ tokens: [Int32], cache: KVCache, start: Int) {
         let s = scratch, dim = config.dim
+        let half = config.headDim / 2
         for (i, t) in tokens.enumerated() {
             Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: s.x + i * dim)
+            // One RoPE table per position, shared by all layers' Q and K.
+            Kernels.ropeTable(position: start + i, headDim: config.headDim, freqBase: config.ropeFreqBase,
+                              cos: s.ropeCos + i * half, sin: s.ropeSin + i * half)
         }
         for l in 0..<config.layers {
             attentionBlock(layer: l, n: tokens.count, cache: cache, start: start)

@@ -10,6 +10,8 @@ final class LlamaScratch {
     let gate: UnsafeMutablePointer<Float>    // [batch][ffnDim] ffn_gate, then silu(gate) * up
     let up: UnsafeMutablePointer<Float>      // [batch][ffnDim] ffn_up
     let scores: UnsafeMutablePointer<Float>  // [workers][contextLength] attention weights per worker
+    let ropeCos: UnsafeMutablePointer<Float> // [batch][headDim/2] RoPE table of each chunk position
+    let ropeSin: UnsafeMutablePointer<Float> // [batch][headDim/2]
     let workers: Int
     let contextLength: Int
     private let all: [UnsafeMutablePointer<Float>]
@@ -31,7 +33,9 @@ final class LlamaScratch {
         gate = make(batch * c.ffnDim)
         up = make(batch * c.ffnDim)
         scores = make(workers * c.contextLength)
-        all = [x, xb, q, attn, proj, gate, up, scores]
+        ropeCos = make(batch * c.headDim / 2)
+        ropeSin = make(batch * c.headDim / 2)
+        all = [x, xb, q, attn, proj, gate, up, scores, ropeCos, ropeSin]
     }
 
     deinit {

@@ -150,8 +150,9 @@ final class SessionConversationTests: XCTestCase {
         let bytesPerToken = try ModelFixture.get().model.config.kvBytesPerToken
         let t = try TestEngine(budget: 100 * bytesPerToken)
         defer { t.removeState() }
-        func turn(_ id: String, _ text: String) throws -> GenerationResult {
-            try t.result(.greedy(.text(text), maxTokens: 40, session: id, ignoreEOS: true))
+        // Each turn reserves prompt + max_tokens tokens: about 43 for the first turns.
+        func turn(_ id: String, _ text: String, maxTokens: Int = 40) throws -> GenerationResult {
+            try t.result(.greedy(.text(text), maxTokens: maxTokens, session: id, ignoreEOS: true))
         }
         _ = try turn("a", "Hello there")
         _ = try turn("b", "Good morning")
@@ -161,7 +162,8 @@ final class SessionConversationTests: XCTestCase {
         XCTAssertEqual(t.engine.session("b")?.location, "memory")
         XCTAssertEqual(t.engine.evictionCount, 1)
         let tokens = try XCTUnwrap(t.engine.session("a")?.tokens)
-        let back = try turn("a", " again")  // restored from its log; b is now the oldest
+        // a comes back from its log (about 49 tokens with this turn); b, now the oldest, makes room.
+        let back = try turn("a", " again", maxTokens: 4)
         XCTAssertEqual(back.usage.cachedTokens, tokens)
         XCTAssertEqual(t.engine.session("b")?.location, "disk")
         XCTAssertEqual(t.engine.session("c")?.location, "memory")
