@@ -21,9 +21,7 @@ enum GenerateCommand {
             guard let value = UInt64(seed) else { throw ConfigurationError.badArgument("--seed needs a non-negative integer") }
             request.sampling.seed = value
         }
-        if let unknown = options.keys.sorted().first {
-            throw ConfigurationError.badArgument("unknown flag --\(unknown.replacingOccurrences(of: "_", with: "-"))")
-        }
+        try GenerateCommand.rejectUnknown(options)
 
         let loaded = try LoadedModel(path: modelPath, threads: threads)
         var engineConfig = Engine.EngineConfig()
@@ -70,6 +68,12 @@ enum GenerateCommand {
             index += 2
         }
         return options
+    }
+
+    static func rejectUnknown(_ options: [String: String]) throws {
+        if let unknown = options.keys.sorted().first {
+            throw ConfigurationError.badArgument("unknown flag --\(unknown.replacingOccurrences(of: "_", with: "-"))")
+        }
     }
 
     static func integer(_ text: String?, _ name: String, default value: Int) throws -> Int {

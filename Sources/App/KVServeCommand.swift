@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 
 /// The command line: `kvserve serve | generate | bench`.
 public enum KVServeCommand {
@@ -7,6 +8,7 @@ public enum KVServeCommand {
           kvserve serve [--config FILE] [--model PATH] [--host H] [--port P] [--<setting> VALUE ...]
           kvserve generate --model PATH --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--seed S]
           kvserve bench --model PATH [--threads N]
+          kvserve bench-sessions --model PATH [--turns N] [--threads N]
         Settings and their defaults: config/kvserve.json.
         """
 
@@ -17,6 +19,7 @@ public enum KVServeCommand {
             case "serve": try ServeCommand.run(rest)
             case "generate": try GenerateCommand.run(rest)
             case "bench": try BenchCommand.run(rest)
+            case "bench-sessions": try BenchCommand.runSessions(rest)
             case "help", "--help", "-h":
                 print(usage)
             default:
@@ -35,9 +38,22 @@ enum BenchCommand {
         var options = try GenerateCommand.parse(arguments)
         let modelPath = try LoadedModel.resolvePath(options.removeValue(forKey: "model") ?? "")
         let threads = try GenerateCommand.integer(options.removeValue(forKey: "threads"), "threads", default: 2)
-        if let unknown = options.keys.sorted().first {
-            throw ConfigurationError.badArgument("unknown flag --\(unknown.replacingOccurrences(of: "_", with: "-"))")
-        }
+        try GenerateCommand.rejectUnknown(options)
         try runBenchmark(modelPath: modelPath, threads: threads)
+    }
+
+    /// Time to first token per turn of a chat: with a session, re-sent with prefix reuse,
+    /// re-sent with no cache (the baseline), side by side from one run.
+    static func runSessions(_ arguments: [String]) throws {
+        var options = try GenerateCommand.parse(arguments)
+        let modelPath = try LoadedModel.resolvePath(options.removeValue(forKey: "model") ?? "")
+        let threads = try GenerateCommand.integer(options.removeValue(forKey: "threads"), "threads", default: 2)
+        let turns = try GenerateCommand.integer(options.removeValue(forKey: "turns"), "turns", default: 16)
+        try GenerateCommand.rejectUnknown(options)
+        let loaded = try LoadedModel(path: modelPath, threads: threads)
+        guard let template = loaded.template else {
+            throw ConfigurationError.badArgument("bench-sessions needs a model with a supported chat template")
+        }
+        _ = try SessionBenchmark.run(model: loaded.model, tokenizer: loaded.tokenizer, template: template, turns: turns)
     }
 }

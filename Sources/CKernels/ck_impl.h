@@ -28,15 +28,16 @@ static inline __m256i CK_FN(unpack4)(const uint8_t *qs) {
     return _mm256_and_si256(both, _mm256_set1_epi8(0x0F));
 }
 
-// Integer dot of one weight block with one activation block: 8 int32 partial sums.
-// block_q4_1 = {half d, half m, u8 qs[16]}, block_q4_0 = {half d, u8 qs[16]},
-// block_q8_0 = {half d, i8 qs[32]} (ggml-common.h).
-static inline __m256i CK_FN(dot_q4_1)(const uint8_t *blk, __m256i xv) { return CK_DPBUSD(CK_FN(unpack4)(blk + 4), xv); }
-static inline __m256i CK_FN(dot_q4_0)(const uint8_t *blk, __m256i xv) { return CK_DPBUSD(CK_FN(unpack4)(blk + 2), xv); }
-static inline __m256i CK_FN(dot_q8_0)(const uint8_t *blk, __m256i xv) {
-    // Signed x signed via |w| * (x with w's sign).
-    const __m256i wv = _mm256_loadu_si256((const __m256i *)(blk + 2));
-    return CK_DPBUSD(_mm256_sign_epi8(wv, wv), _mm256_sign_epi8(xv, wv));
+// Weight block -> 32 bytes ready for CK_DPBUSD against activation bytes (PREP), and the
+// integer dot itself (MUL): 8 int32 partial sums. Layouts (ggml-common.h):
+// block_q4_1 = {half d, half m, u8 qs[16]}, block_q4_0 = {half d, u8 qs[16]}, block_q8_0 = {half d, i8 qs[32]}.
+static inline __m256i CK_FN(prep_q4_1)(const uint8_t *blk) { return CK_FN(unpack4)(blk + 4); }
+static inline __m256i CK_FN(prep_q4_0)(const uint8_t *blk) { return CK_FN(unpack4)(blk + 2); }
+static inline __m256i CK_FN(prep_q8_0)(const uint8_t *blk) { return _mm256_loadu_si256((const __m256i *)(blk + 2)); }
+static inline __m256i CK_FN(mul_u4)(__m256i w, __m256i x) { return CK_DPBUSD(w, x); }
+// Signed x signed via |w| * (x with w's sign).
+static inline __m256i CK_FN(mul_s8)(__m256i w, __m256i x) {
+    return CK_DPBUSD(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
 }
 
 static inline uint32_t CK_FN(load32)(const uint8_t *p) {
@@ -54,62 +55,105 @@ static inline __m256 CK_FN(halves4)(const uint8_t *p0, const uint8_t *p1, const 
     return _mm256_cvtph_ps(_mm_shuffle_epi8(raw, order));
 }
 
-// Four rows per pass share each activation block. Per block: the 4 integer dots are reduced
-// with hadd to [r0 r1 r2 r3 | r0 r1 r2 r3] (low/high 128-bit halves), converted once, and
-// scaled by [d0..d3 | d0..d3] * dx in one fma; the per-block constant term (Q4_1: m*s,
-// Q4_0: -8*d*s) is a 4-lane fma. Prefetch runs one row group ahead: the next 4 rows are
-// contiguous, so it walks them linearly, PFLINES lines per block (one core streams only
-// ~13-15 GB/s; prefetching recovers 20-45%, kernel-notes.md). Prefetch never faults, so
-// running past the matrix end is harmless.
-#define CK_QROWS(NAME, BB, PFLINES, DOT, OFFSET)                                                \
+// 4 rows x 1 token, then reduce: [r0 r1 r2 r3 | r0 r1 r2 r3] halves of the block's integer dots.
+#define CK_DOT4(MUL, w0, w1, w2, w3, xv)                                                        \
+    _mm256_cvtepi32_ps(_mm256_hadd_epi32(_mm256_hadd_epi32(MUL(w0, xv), MUL(w1, xv)),           \
+                                         _mm256_hadd_epi32(MUL(w2, xv), MUL(w3, xv))))
+
+// Per-block constant terms: Q4_1 adds m*s (m is the high half of dm); Q4_0's "-8" adds -8*d*s.
+#define CK_OFF_Q4_1(dm, sx, off) off = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(sx), off)
+#define CK_OFF_Q4_0(dm, sx, off) off = _mm_fmadd_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(-8.0f * (sx)), off)
+#define CK_OFF_NONE(dm, sx, off) (void)(sx)
+
+// acc (ymm, lanes i and i+4 = row i) + off -> 4 outputs, fewer at the matrix edge.
+static inline void CK_FN(store4)(float *y, __m256 acc, __m128 off, int nrows) {
+    const __m128 r4 = _mm_add_ps(_mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1)), off);
+    if (nrows >= 4) {
+        _mm_storeu_ps(y, r4);
+    } else {
+        float tmp[4];
+        _mm_storeu_ps(tmp, r4);
+        for (int k = 0; k < nrows; k++) y[k] = tmp[k];
+    }
+}
+
+// Four rows per pass share each activation block; with several tokens, four tokens share each
+// unpacked weight block (prefill). Per block and token the 4 integer dots are reduced with hadd,
+// converted once and scaled by [d0..d3 | d0..d3] * dx in one fma; the per-block constant term
+// is a 4-lane fma. The first pass over a row group prefetches the next group: those 4 rows are
+// contiguous, so it walks them linearly, PFLINES lines per block (one core streams only ~13-15
+// GB/s; prefetch recovers 20-45%, kernel-notes.md). Prefetch never faults past the matrix end.
+#define CK_QROWS(NAME, BB, PFLINES, PREP, MUL, OFFSET)                                          \
+    static void CK_FN(NAME##_t1)(const uint8_t *const *p, const uint8_t *pf, const ck_q8_block *xt, \
+                                 int nb, float *y, int nrows) {                                 \
+        __m256 acc = _mm256_setzero_ps();                                                       \
+        __m128 off = _mm_setzero_ps();                                                          \
+        for (int b = 0; b < nb; b++) {                                                          \
+            const size_t o = (size_t)b * BB;                                                    \
+            if (pf)                                                                             \
+                for (int k = 0; k < PFLINES; k++)                                               \
+                    _mm_prefetch((const char *)(pf + 4 * o + 64 * k), _MM_HINT_T0);             \
+            const __m256i xv = _mm256_loadu_si256((const __m256i *)xt[b].qs);                   \
+            const __m256 dots = CK_DOT4(MUL, PREP(p[0] + o), PREP(p[1] + o), PREP(p[2] + o),    \
+                                        PREP(p[3] + o), xv);                                    \
+            const __m256 dm = CK_FN(halves4)(p[0] + o, p[1] + o, p[2] + o, p[3] + o);           \
+            const __m256 d8 = _mm256_permute2f128_ps(dm, dm, 0x00);                             \
+            acc = _mm256_fmadd_ps(dots, _mm256_mul_ps(d8, _mm256_set1_ps(xt[b].d)), acc);       \
+            OFFSET(dm, xt[b].s, off);                                                           \
+        }                                                                                       \
+        CK_FN(store4)(y, acc, off, nrows);                                                      \
+    }                                                                                           \
+    static void CK_FN(NAME##_t4)(const uint8_t *const *p, const uint8_t *pf, const ck_q8_block *x, \
+                                 int nb, float *y, size_t ldy, int nrows) {                     \
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;                             \
+        __m128 o0 = _mm_setzero_ps(), o1 = o0, o2 = o0, o3 = o0;                                \
+        for (int b = 0; b < nb; b++) {                                                          \
+            const size_t o = (size_t)b * BB;                                                    \
+            if (pf)                                                                             \
+                for (int k = 0; k < PFLINES; k++)                                               \
+                    _mm_prefetch((const char *)(pf + 4 * o + 64 * k), _MM_HINT_T0);             \
+            const __m256i w0 = PREP(p[0] + o), w1 = PREP(p[1] + o);                             \
+            const __m256i w2 = PREP(p[2] + o), w3 = PREP(p[3] + o);                             \
+            const __m256 dm = CK_FN(halves4)(p[0] + o, p[1] + o, p[2] + o, p[3] + o);           \
+            const __m256 d8 = _mm256_permute2f128_ps(dm, dm, 0x00);                             \
+            const ck_q8_block *xb0 = x + b, *xb1 = xb0 + nb, *xb2 = xb1 + nb, *xb3 = xb2 + nb;  \
+            __m256i xv = _mm256_loadu_si256((const __m256i *)xb0->qs);                          \
+            a0 = _mm256_fmadd_ps(CK_DOT4(MUL, w0, w1, w2, w3, xv), _mm256_mul_ps(d8, _mm256_set1_ps(xb0->d)), a0); \
+            OFFSET(dm, xb0->s, o0);                                                             \
+            xv = _mm256_loadu_si256((const __m256i *)xb1->qs);                                  \
+            a1 = _mm256_fmadd_ps(CK_DOT4(MUL, w0, w1, w2, w3, xv), _mm256_mul_ps(d8, _mm256_set1_ps(xb1->d)), a1); \
+            OFFSET(dm, xb1->s, o1);                                                             \
+            xv = _mm256_loadu_si256((const __m256i *)xb2->qs);                                  \
+            a2 = _mm256_fmadd_ps(CK_DOT4(MUL, w0, w1, w2, w3, xv), _mm256_mul_ps(d8, _mm256_set1_ps(xb2->d)), a2); \
+            OFFSET(dm, xb2->s, o2);                                                             \
+            xv = _mm256_loadu_si256((const __m256i *)xb3->qs);                                  \
+            a3 = _mm256_fmadd_ps(CK_DOT4(MUL, w0, w1, w2, w3, xv), _mm256_mul_ps(d8, _mm256_set1_ps(xb3->d)), a3); \
+            OFFSET(dm, xb3->s, o3);                                                             \
+        }                                                                                       \
+        CK_FN(store4)(y, a0, o0, nrows);                                                        \
+        CK_FN(store4)(y + ldy, a1, o1, nrows);                                                  \
+        CK_FN(store4)(y + 2 * ldy, a2, o2, nrows);                                              \
+        CK_FN(store4)(y + 3 * ldy, a3, o3, nrows);                                              \
+    }                                                                                           \
     static void CK_FN(NAME)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, \
                             float *y, size_t ldy, int r0, int r1) {                             \
         for (int r = r0; r < r1; r += 4) {                                                      \
-            const uint8_t *p0 = w + (size_t)r * rb;                                             \
-            const uint8_t *p1 = w + (size_t)(r + 1 < r1 ? r + 1 : r1 - 1) * rb;                 \
-            const uint8_t *p2 = w + (size_t)(r + 2 < r1 ? r + 2 : r1 - 1) * rb;                 \
-            const uint8_t *p3 = w + (size_t)(r + 3 < r1 ? r + 3 : r1 - 1) * rb;                 \
+            const uint8_t *p[4];                                                                \
+            for (int k = 0; k < 4; k++) p[k] = w + (size_t)(r + k < r1 ? r + k : r1 - 1) * rb;  \
             const uint8_t *pf = w + (size_t)(r + 4) * rb;                                       \
-            for (int t = 0; t < ntok; t++) {                                                    \
-                const ck_q8_block *xt = x + (size_t)t * nb;                                     \
-                __m256 acc = _mm256_setzero_ps();                                               \
-                __m128 off = _mm_setzero_ps();                                                  \
-                for (int b = 0; b < nb; b++) {                                                  \
-                    const size_t o = (size_t)b * BB;                                            \
-                    for (int k = 0; k < PFLINES; k++)                                           \
-                        _mm_prefetch((const char *)(pf + 4 * o + 64 * k), _MM_HINT_T0);         \
-                    const __m256i xv = _mm256_loadu_si256((const __m256i *)xt[b].qs);           \
-                    const __m256i h01 = _mm256_hadd_epi32(DOT(p0 + o, xv), DOT(p1 + o, xv));    \
-                    const __m256i h23 = _mm256_hadd_epi32(DOT(p2 + o, xv), DOT(p3 + o, xv));    \
-                    const __m256 dots = _mm256_cvtepi32_ps(_mm256_hadd_epi32(h01, h23));        \
-                    const __m256 dm = CK_FN(halves4)(p0 + o, p1 + o, p2 + o, p3 + o);           \
-                    const __m256 d8 = _mm256_permute2f128_ps(dm, dm, 0x00);                     \
-                    acc = _mm256_fmadd_ps(dots, _mm256_mul_ps(d8, _mm256_set1_ps(xt[b].d)), acc); \
-                    OFFSET(dm, xt[b].s);                                                        \
-                }                                                                               \
-                __m128 r4 = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1)); \
-                r4 = _mm_add_ps(r4, off);                                                       \
-                float *yt = y + (size_t)t * ldy + r;                                            \
-                if (r + 4 <= r1) {                                                              \
-                    _mm_storeu_ps(yt, r4);                                                      \
-                } else {                                                                        \
-                    float tmp[4];                                                               \
-                    _mm_storeu_ps(tmp, r4);                                                     \
-                    for (int k = 0; r + k < r1; k++) yt[k] = tmp[k];                            \
-                }                                                                               \
-            }                                                                                   \
+            const int nrows = r1 - r < 4 ? r1 - r : 4;                                          \
+            int t = 0;                                                                          \
+            for (; t + 4 <= ntok; t += 4, pf = 0)                                               \
+                CK_FN(NAME##_t4)(p, pf, x + (size_t)t * nb, nb, y + (size_t)t * ldy + r, ldy, nrows); \
+            for (; t < ntok; t++, pf = 0)                                                       \
+                CK_FN(NAME##_t1)(p, pf, x + (size_t)t * nb, nb, y + (size_t)t * ldy + r, nrows); \
         }                                                                                       \
     }
 
-// Per-block constant terms: Q4_1 adds m*s (m is the high half of dm); Q4_0's "-8" adds -8*d*s.
-#define CK_OFF_Q4_1(dm, sx) off = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(sx), off)
-#define CK_OFF_Q4_0(dm, sx) off = _mm_fmadd_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(-8.0f * (sx)), off)
-#define CK_OFF_NONE(dm, sx) (void)(sx)
-
 // Prefetch lines per block step cover 4 rows x block bytes: 4x20=80 -> 2, 4x18=72 -> 2, 4x34=136 -> 3.
-CK_QROWS(mm_q4_1, 20, 2, CK_FN(dot_q4_1), CK_OFF_Q4_1)
-CK_QROWS(mm_q4_0, 18, 2, CK_FN(dot_q4_0), CK_OFF_Q4_0)
-CK_QROWS(mm_q8_0, 34, 3, CK_FN(dot_q8_0), CK_OFF_NONE)
+CK_QROWS(mm_q4_1, 20, 2, CK_FN(prep_q4_1), CK_FN(mul_u4), CK_OFF_Q4_1)
+CK_QROWS(mm_q4_0, 18, 2, CK_FN(prep_q4_0), CK_FN(mul_u4), CK_OFF_Q4_0)
+CK_QROWS(mm_q8_0, 34, 3, CK_FN(prep_q8_0), CK_FN(mul_s8), CK_OFF_NONE)
 
 // Float weights (F32, or F16 widened with F16C) against f32 activations, 4 rows per pass.
 #define CK_FROWS(NAME, ESZ, LOAD8, LOAD1)                                                       \

@@ -121,15 +121,3 @@ final class GenerationBehaviourTests: XCTestCase {
         XCTAssertTrue(cancelled && refused, "\(events)")
     }
 }
-
-final class SessionBenchmarkRun: XCTestCase {
-    /// Runs the benchmark only when asked (KVSERVE_BENCH=1): it measures, it does not test.
-    func testPrintSessionBenchmark() throws {
-        guard ProcessInfo.processInfo.environment["KVSERVE_BENCH"] == "1" else {
-            throw XCTSkip("benchmark: set KVSERVE_BENCH=1 to run")
-        }
-        let l = try ModelFixture.get()
-        let rows = try SessionBenchmark.run(model: l.model, tokenizer: l.tokenizer, template: l.template)
-        XCTAssertEqual(rows.count, 16)
-    }
-}
