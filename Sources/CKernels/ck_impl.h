@@ -189,6 +189,43 @@ static inline __m256 CK_FN(load8_f16)(const uint8_t *p) { return _mm256_cvtph_ps
 CK_FROWS(mm_f32, 4, CK_FN(load8_f32), CK_FN(load1_f32))
 CK_FROWS(mm_f16, 2, CK_FN(load8_f16), CK_FN(half))
 
+// Attention helpers (head size n, typically 64). out[p] = scale * dot(q, k + p*stride).
+static void CK_FN(dot_rows)(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out) {
+    for (int p = 0; p < count; p++) {
+        const float *kp = k + (size_t)p * stride;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+        int i = 0;
+        for (; i + 16 <= n; i += 16) {
+            a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i), _mm256_loadu_ps(kp + i), a0);
+            a1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + i + 8), _mm256_loadu_ps(kp + i + 8), a1);
+        }
+        float s = CK_FN(hsum)(_mm256_add_ps(a0, a1));
+        for (; i < n; i++) s += q[i] * kp[i];
+        out[p] = s * scale;
+    }
+}
+
+// out[0..<n] += sum_p w[p] * v[p*stride ..< +n]
+static void CK_FN(axpy_rows)(const float *w, const float *v, size_t stride, int count, int n, float *out) {
+    int i = 0;
+    for (; i + 16 <= n; i += 16) {
+        __m256 a0 = _mm256_loadu_ps(out + i), a1 = _mm256_loadu_ps(out + i + 8);
+        for (int p = 0; p < count; p++) {
+            const __m256 wp = _mm256_set1_ps(w[p]);
+            const float *vp = v + (size_t)p * stride + i;
+            a0 = _mm256_fmadd_ps(wp, _mm256_loadu_ps(vp), a0);
+            a1 = _mm256_fmadd_ps(wp, _mm256_loadu_ps(vp + 8), a1);
+        }
+        _mm256_storeu_ps(out + i, a0);
+        _mm256_storeu_ps(out + i + 8, a1);
+    }
+    for (; i < n; i++) {
+        float s = out[i];
+        for (int p = 0; p < count; p++) s += w[p] * v[(size_t)p * stride + i];
+        out[i] = s;
+    }
+}
+
 // Activation quantizer: d = max|x| / 127, q = round(x / d), s = d * sum(q).
 static void CK_FN(quantize)(const float *x, ck_q8_block *out, int nb) {
     const __m256 signbit = _mm256_set1_ps(-0.0f);
@@ -229,4 +266,6 @@ const ck_table CK_CAT(ck_table, CK_SUFFIX) = {
     .q8_0 = CK_FN(mm_q8_0),
     .f32 = CK_FN(mm_f32),
     .f16 = CK_FN(mm_f16),
+    .dot_rows = CK_FN(dot_rows),
+    .axpy_rows = CK_FN(axpy_rows),
 };

@@ -12,6 +12,8 @@ typedef struct {
     void (*quantize)(const float *x, ck_q8_block *out, int nb);
     ck_qmm_fn q4_0, q4_1, q8_0;
     ck_fmm_fn f32, f16;
+    void (*dot_rows)(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out);
+    void (*axpy_rows)(const float *w, const float *v, size_t stride, int count, int n, float *out);
 } ck_table;
 
 #if defined(__x86_64__)

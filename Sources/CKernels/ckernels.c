@@ -111,3 +111,17 @@ int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8_bl
     default: return 0;
     }
 }
+
+int ck_dot_rows(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out) {
+    ck_init();
+    if (!ck_active) return 0;
+    ck_active->dot_rows(q, k, stride, count, n, scale, out);
+    return 1;
+}
+
+int ck_axpy_rows(const float *w, const float *v, size_t stride, int count, int n, float *out) {
+    ck_init();
+    if (!ck_active) return 0;
+    ck_active->axpy_rows(w, v, stride, count, n, out);
+    return 1;
+}

@@ -10,8 +10,11 @@ final class ServerProcess {
     private(set) var port = 0
 
     static var binary: URL {
-        // The test bundle sits next to the built products (.build/<config>/).
-        Bundle(for: ServerProcess.self).bundleURL.deletingLastPathComponent().appendingPathComponent("kvserve")
+        // The test binary sits among the built products (.build/<config>/); on Linux the
+        // bundle URL is that folder, elsewhere the .xctest bundle inside it.
+        let bundle = Bundle(for: ServerProcess.self).bundleURL
+        let folder = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        return folder.appendingPathComponent("kvserve")
     }
 
     static func modelPath() throws -> String {

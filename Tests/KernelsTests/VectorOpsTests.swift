@@ -71,3 +71,30 @@ final class VectorOpsTests: XCTestCase {
         }
     }
 }
+
+final class AttentionKernelTests: XCTestCase {
+    /// Against a Double loop; tolerance: float rounding of 64-term sums of O(1) products.
+    func testDotRowsAndAxpyRowsAllVariants() {
+        var rng = TestRNG(state: 77)
+        let (hd, stride, count) = (64, 192, 37)
+        let q = (0..<hd).map { _ in rng.float(-1, 1) }
+        let keys = (0..<(stride * count)).map { _ in rng.float(-1, 1) }
+        let w = (0..<count).map { _ in rng.float(0, 1) }
+        defer { Kernels.limitISA(99) }
+        for level in Set((0...Kernels.bestISALevel).map { Kernels.limitISA($0) }) {
+            Kernels.limitISA(level)
+            var scores = [Float](repeating: 0, count: count)
+            Kernels.dotRows(q, keys, stride: stride, count: count, n: hd, scale: 0.125, into: &scores)
+            var out = [Float](repeating: 1, count: hd)
+            Kernels.axpyRows(w, keys, stride: stride, count: count, n: hd, into: &out)
+            for p in 0..<count {
+                let ref = (0..<hd).reduce(0.0) { $0 + Double(q[$1]) * Double(keys[p * stride + $1]) } * 0.125
+                XCTAssertEqual(Double(scores[p]), ref, accuracy: 1e-5, "level \(level) p \(p)")
+            }
+            for i in 0..<hd {
+                let ref = 1 + (0..<count).reduce(0.0) { $0 + Double(w[$1]) * Double(keys[$1 * stride + i]) }
+                XCTAssertEqual(Double(out[i]), ref, accuracy: 1e-4, "level \(level) i \(i)")
+            }
+        }
+    }
+}

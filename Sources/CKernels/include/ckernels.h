@@ -38,6 +38,11 @@ int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols,
               const ck_q8_block *xq, const float *xf, int ntok,
               float *y, size_t ldy, int r0, int r1);
 
+// Attention over one head: out[p] = scale * dot(q, k + p*stride) for p < count (n floats each);
+// and out[i] += sum_p w[p] * v[p*stride + i] for i < n. Return 0 when no SIMD variant applies.
+int ck_dot_rows(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out);
+int ck_axpy_rows(const float *w, const float *v, size_t stride, int count, int n, float *out);
+
 // Spin-wait hint for the thread pool.
 static inline void ck_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
