@@ -21,20 +21,19 @@ echo "== llama.cpp ==" >&2
 "$PY" scripts/bench_llamacpp.py "$MODEL" "$THREADS" 128 512 | tee "$OUT/llamacpp.txt" | grep -v '^RESULT' >&2
 
 # Side-by-side table from the RESULT lines: RESULT <impl> <metric> <context> <value>
-cat "$OUT/kvserve.txt" "$OUT/llamacpp.txt" | awk -v threads="$THREADS" '
-$1 == "RESULT" { v[$2 " " $3 " " $4] = $5; ctx[$4] = 1 }
-END {
-    printf "\n%d threads, %s\n", threads, "tokens/s (higher is better)"
-    printf "%-8s %-8s %12s %12s %8s\n", "context", "metric", "kvserve", "llama.cpp", "ratio"
-    n = asorti(ctx, cs, "@ind_num_asc")
-    for (i = 1; i <= n; i++) {
-        c = cs[i]
-        split("prefill decode", ms, " ")
-        for (j = 1; j <= 2; j++) {
-            m = ms[j]; k = v["kvserve " m " " c]; l = v["llama.cpp " m " " c]
-            printf "%-8s %-8s %12.1f %12.1f %7.2fx\n", c, m, k, l, (l > 0 ? k / l : 0)
-        }
-        printf "%-8s %-8s %12.1f %12s %8s\n", c, "nocache", v["kvserve decode_nocache " c], "-", ""
-        printf "%-8s %-8s %11.1fx %12s %8s\n", c, "KV gain", v["kvserve kv_speedup " c], "-", ""
-    }
-}'
+cat "$OUT/kvserve.txt" "$OUT/llamacpp.txt" | python3 -c '
+import sys
+v = {}
+for line in sys.stdin:
+    f = line.split()
+    if len(f) == 5 and f[0] == "RESULT":
+        v[(f[1], f[2], int(f[3]))] = float(f[4])
+print("\n%s threads, tokens/s (higher is better); shared machine, numbers vary run to run" % sys.argv[1])
+print("%-8s %-16s %10s %10s %8s" % ("context", "metric", "kvserve", "llama.cpp", "ratio"))
+for c in sorted({k[2] for k in v}):
+    for m in ("prefill", "decode"):
+        k, l = v.get(("kvserve", m, c), 0), v.get(("llama.cpp", m, c), 0)
+        print("%-8d %-16s %10.1f %10.1f %7.2fx" % (c, m, k, l, k / l if l else 0))
+    print("%-8d %-16s %10.1f %10s" % (c, "decode, no cache", v.get(("kvserve", "decode_nocache", c), 0), "-"))
+    print("%-8d %-16s %9.1fx %10s" % (c, "KV cache speedup", v.get(("kvserve", "kv_speedup", c), 0), "-"))
+' "$THREADS"

@@ -78,7 +78,7 @@ private func argmaxToken(_ logits: [Float]) -> Int32 {
 }
 
 /// n pseudo-random token ids in 0..<vocab (an LCG, so every run uses the same prompt).
-func benchPrompt(_ n: Int, vocab: Int) -> [Int32] {
+private func benchPrompt(_ n: Int, vocab: Int) -> [Int32] {
     var state: UInt64 = 12345
     return (0..<n).map { _ in
         state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

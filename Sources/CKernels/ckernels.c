@@ -44,13 +44,15 @@ static const ck_table *ck_table_for(int level) {
 #endif
 }
 
-// Benign race: every thread computes the same answer.
 static void ck_init(void) {
     if (ck_best >= 0) return;
     ck_best = ck_detect();
     ck_level = ck_best;
     ck_active = ck_table_for(ck_level);
 }
+
+// Detect once at load time, before any thread can call in; the lazy calls above stay as a guard.
+__attribute__((constructor)) static void ck_init_at_load(void) { ck_init(); }
 
 int ck_isa(void) {
     ck_init();
@@ -82,7 +84,10 @@ void ck_quantize_q8(const float *x, ck_q8_block *out, int nb) {
     for (int b = 0; b < nb; b++) {
         const float *v = x + (size_t)b * 32;
         float amax = 0;
-        for (int i = 0; i < 32; i++) amax = amax < (v[i] < 0 ? -v[i] : v[i]) ? (v[i] < 0 ? -v[i] : v[i]) : amax;
+        for (int i = 0; i < 32; i++) {
+            const float a = __builtin_fabsf(v[i]);
+            if (a > amax) amax = a;
+        }
         const float d = amax / 127.0f;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         int sum = 0;

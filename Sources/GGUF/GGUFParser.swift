@@ -19,6 +19,9 @@ struct GGUFParser {
         var directoryEnd: Int
     }
 
+    /// A directory entry before placement: offset still relative to the data section.
+    typealias RawTensor = (name: String, dims: [Int], type: GGMLType, rel: Int, bytes: Int)
+
     var reader: ByteReader
 
     init(base: UnsafeRawPointer, size: Int) {
@@ -47,7 +50,7 @@ struct GGUFParser {
         }
 
         let alignment = try Self.alignment(metadata)
-        var raw: [(name: String, dims: [Int], type: GGMLType, rel: Int, bytes: Int)] = []
+        var raw: [RawTensor] = []
         raw.reserveCapacity(tensorCount)
         for _ in 0..<tensorCount {
             raw.append(try readTensorInfo())
@@ -118,7 +121,7 @@ struct GGUFParser {
         return .array(items)
     }
 
-    private mutating func readTensorInfo() throws -> (name: String, dims: [Int], type: GGMLType, rel: Int, bytes: Int) {
+    private mutating func readTensorInfo() throws -> RawTensor {
         let name = try reader.readString()
         let nDimsAt = reader.offset
         let nDims = try reader.read(UInt32.self)
@@ -152,7 +155,7 @@ struct GGUFParser {
     }
 
     /// Turns relative offsets into absolute ones and checks alignment, bounds and overlap.
-    private static func place(_ raw: [(name: String, dims: [Int], type: GGMLType, rel: Int, bytes: Int)],
+    private static func place(_ raw: [RawTensor],
                               dataStart: Int, alignment: Int, fileSize: Int) throws -> [GGUFTensorInfo] {
         var seen = Set<String>()
         var out: [GGUFTensorInfo] = []

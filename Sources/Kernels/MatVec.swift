@@ -8,40 +8,73 @@ extension Kernels {
     /// y[rows] = W x;  x: [w.cols]
     public static func matvec(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
                               pool: ThreadPool) {
-        matmul(w, x, n: 1, y, pool: pool)
+        product(count: 1, { _ in w }, x, n: 1, { _ in y }, pool: pool)
     }
 
     /// Y[n][w.rows] = X[n][w.cols] W^T (prefill). Each group of 4 weight rows is loaded once
-    /// and applied to all n tokens while it sits in L1.
+    /// and applied to all n tokens (4 at a time) while it sits in L1.
     public static func matmul(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>,
                               pool: ThreadPool) {
-        guard w.rows > 0, w.cols > 0, n > 0 else { return }
-        let chunk = chunkRows(w.rows, threads: pool.threads)
-        let chunks = (w.rows + chunk - 1) / chunk
-        let fmt = Int32(bitPattern: w.format.rawValue)
-        if ck_isa() > 0 && (w.format == .q4_0 || w.format == .q4_1 || w.format == .q8_0) {
-            let nb = w.cols / 32
-            withUnsafeTemporaryAllocation(of: ck_q8_block.self, capacity: n * nb) { xq in
+        product(count: 1, { _ in w }, x, n: n, { _ in y }, pool: pool)
+    }
+
+    /// Several matrices applied to the same input (e.g. Q, K and V; or FFN gate and up):
+    /// ys[i]: [n][ws[i].rows] = X[n][cols] ws[i]^T. One activation quantization and one
+    /// parallel job for all of them, so fewer thread hand-overs per token. All ws share `cols`.
+    public static func matmul(_ ws: [WeightMatrix], _ x: UnsafePointer<Float>, n: Int,
+                              _ ys: [UnsafeMutablePointer<Float>], pool: ThreadPool) {
+        guard ws.count == ys.count, ws.allSatisfy({ $0.cols == ws[0].cols }) else { return }
+        product(count: ws.count, { ws[$0] }, x, n: n, { ys[$0] }, pool: pool)
+    }
+
+    /// Work items are row chunks of every matrix in turn; chunk sizes and first item indices
+    /// live in a small stack table so the per-token path allocates nothing.
+    private static func product(count: Int, _ wAt: (Int) -> WeightMatrix, _ x: UnsafePointer<Float>, n: Int,
+                                _ yAt: (Int) -> UnsafeMutablePointer<Float>, pool: ThreadPool) {
+        let cols = count > 0 ? wAt(0).cols : 0
+        guard cols > 0, n > 0 else { return }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * count) { table in
+            // table[i] = chunk rows of matrix i; table[count + i] = index of its first work item.
+            var items = 0
+            var needsQ8 = false
+            for i in 0..<count {
+                let w = wAt(i)
+                let chunk = chunkRows(w.rows, threads: pool.threads)
+                table[i] = chunk
+                table[count + i] = items
+                items += (w.rows + chunk - 1) / chunk
+                needsQ8 = needsQ8 || usesQ8(w.format)
+            }
+            needsQ8 = needsQ8 && ck_isa() > 0
+            withUnsafeTemporaryAllocation(of: ck_q8_block.self, capacity: needsQ8 ? n * (cols / 32) : 1) { xq in
                 guard let xqBase = xq.baseAddress else { return }
-                quantizeRows(x, n: n, cols: w.cols, into: xqBase, pool: pool)
-                pool.parallelFor(chunks) { c in
-                    let r0 = c * chunk
-                    _ = ck_matmul(fmt, w.data, w.rowBytes, Int32(w.cols), xqBase, nil, Int32(n),
-                                  y, w.rows, Int32(r0), Int32(min(r0 + chunk, w.rows)))
+                if needsQ8 { quantizeRows(x, n: n, cols: cols, into: xqBase, pool: pool) }
+                pool.parallelFor(items) { k in
+                    var m = 0
+                    while m + 1 < count && table[count + m + 1] <= k { m += 1 }
+                    let w = wAt(m)
+                    let r0 = (k - table[count + m]) * table[m]
+                    rows(w, x, xqBase, n: n, yAt(m), r0..<min(r0 + table[m], w.rows))
                 }
             }
-        } else if ck_isa() > 0 && (w.format == .f32 || w.format == .f16) {
-            pool.parallelFor(chunks) { c in
-                let r0 = c * chunk
-                _ = ck_matmul(fmt, w.data, w.rowBytes, Int32(w.cols), nil, x, Int32(n),
-                              y, w.rows, Int32(r0), Int32(min(r0 + chunk, w.rows)))
-            }
-        } else {
-            pool.parallelFor(chunks) { c in
-                let r0 = c * chunk
-                referenceRows(w, x, n: n, y, rows: r0..<min(r0 + chunk, w.rows))
+        }
+    }
+
+    @inline(__always)
+    static func usesQ8(_ f: BlockFormat) -> Bool { f == .q4_0 || f == .q4_1 || f == .q8_0 }
+
+    /// Y rows `range` for every token, through the fastest path available for w's format.
+    static func rows(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ xq: UnsafePointer<ck_q8_block>, n: Int,
+                     _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+        if ck_isa() > 0 {
+            let fmt = Int32(bitPattern: w.format.rawValue)
+            let q8 = usesQ8(w.format)
+            if ck_matmul(fmt, w.data, w.rowBytes, Int32(w.cols), q8 ? xq : nil, q8 ? nil : x, Int32(n),
+                         y, w.rows, Int32(range.lowerBound), Int32(range.upperBound)) != 0 {
+                return
             }
         }
+        referenceRows(w, x, n: n, y, rows: range)
     }
 
     /// Portable path and test oracle: dequantize each row, f32 dot with every token.

@@ -40,8 +40,7 @@ public final class ThreadPool: @unchecked Sendable {
             var start = 0
             while start < count {
                 let n = min(count - start, PoolState.maxCount)
-                let base = start
-                state.run(count: n) { job(base + $0) }
+                state.run(count: n, base: start, job: job)
                 start += n
             }
         }
@@ -59,6 +58,7 @@ final class PoolState: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     private let stopping = Atomic<Bool>(false)
     private var job: ((Int) -> Void)?
+    private var base = 0  // added to claimed indices (jobs longer than maxCount run in pieces)
     private let lock = NSCondition()
 
     static let maxCount = 0xFFFF
@@ -71,9 +71,10 @@ final class PoolState: @unchecked Sendable {
     @inline(__always) private static func count(_ t: UInt64) -> Int { Int((t >> 16) & 0xFFFF) }
     @inline(__always) private static func index(_ t: UInt64) -> Int { Int(t & 0xFFFF) }
 
-    /// count <= maxCount.
-    func run(count: Int, job: @escaping (Int) -> Void) {
+    /// Runs job(base + i) for i in 0..<count; count <= maxCount.
+    func run(count: Int, base: Int, job: @escaping (Int) -> Void) {
         self.job = job
+        self.base = base
         done.store(0, ordering: .relaxed)
         let gen = (Self.generation(ticket.load(ordering: .relaxed)) &+ 1) & 0xFFFF_FFFF
         ticket.store(gen << 32 | UInt64(count) << 16, ordering: .sequentiallyConsistent)
@@ -113,7 +114,7 @@ final class PoolState: @unchecked Sendable {
     /// `withoutActuallyEscaping` checks that nobody still holds the closure).
     @inline(never)
     private func runClaimed(_ i: Int) {
-        job?(i)
+        job?(base + i)
     }
 
     func workerLoop() {

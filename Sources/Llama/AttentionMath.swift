@@ -32,13 +32,12 @@ enum AttentionMath {
         }
     }
 
-    /// out[0..<hd] = sum over p of weights[p] * values[p * stride ..< p * stride + hd].
+    /// out[0..<hd] += sum over p of weights[p] * values[p * stride ..< p * stride + hd].
     /// Walks the output in 16-wide slices kept in registers across all positions.
     @inline(__always)
     static func weightedSum(weights: UnsafePointer<Float>, values: UnsafePointer<Float>, stride: Int, hd: Int,
                             len: Int, into out: UnsafeMutablePointer<Float>) {
         guard hd % 16 == 0 else {
-            for d in 0..<hd { out[d] = 0 }
             for p in 0..<len {
                 for d in 0..<hd { out[d] += weights[p] * values[p * stride + d] }
             }
@@ -46,7 +45,7 @@ enum AttentionMath {
         }
         var d = 0
         while d < hd {
-            var acc = SIMD16<Float>()
+            var acc = UnsafeRawPointer(out + d).loadUnaligned(as: SIMD16<Float>.self)
             var p = 0
             while p < len {
                 let v = UnsafeRawPointer(values + p * stride + d).loadUnaligned(as: SIMD16<Float>.self)

@@ -20,15 +20,17 @@ extension LlamaModel {
         }
         let keys = UnsafePointer(cache.keyRow(layer: l, position: 0))
         let values = UnsafePointer(cache.valueRow(layer: l, position: 0))
-        let units = n * c.heads
+        let units = n * c.kvHeads
         let workers = min(threads, units)
-        // Work unit u = (token u / heads, head u % heads); worker t takes u = t, t+workers, ...
-        // Interleaving balances the causal triangle (later tokens attend to more positions).
+        let group = c.heads / c.kvHeads
+        // Work unit u = (token u / kvHeads, KV head u % kvHeads) with its `group` query heads,
+        // so each cached K/V row is read once per group, not once per query head.
+        // Worker t takes u = t, t+workers, ...: interleaving balances the causal triangle.
         pool.parallelFor(workers) { t in
             var u = t
             while u < units {
-                attendOne(token: u / c.heads, head: u % c.heads, start: start, keys: keys, values: values,
-                          scores: s.scores + t * s.contextLength)
+                attendGroup(token: u / c.kvHeads, kvHead: u % c.kvHeads, start: start, keys: keys, values: values,
+                            scores: s.scores + t * group * s.contextLength)
                 u += workers
             }
         }
@@ -36,19 +38,35 @@ extension LlamaModel {
         Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
     }
 
-    /// One query head of one new token over cache positions 0...start+token (causal mask
-    /// offset by the cache length). Grouped-query: query head h reads KV head h / (heads/kvHeads).
-    /// scores: [contextLength] scratch of this worker.
-    private func attendOne(token i: Int, head h: Int, start: Int, keys: UnsafePointer<Float>,
-                           values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>) {
-        let c = config, hd = c.headDim
-        let kvOffset = (h / (c.heads / c.kvHeads)) * hd
-        let q = UnsafePointer(scratch.q + i * c.dim + h * hd)
-        let out = scratch.attn + i * c.dim + h * hd
+    /// Query heads kvHead*group ..< (kvHead+1)*group of one new token over cache positions
+    /// 0...start+token (causal mask offset by the cache length); grouped-query attention.
+    /// Positions go in blocks small enough that a block of K (or V) rows stays in L1 while
+    /// every head of the group uses it. scores: [group][contextLength] scratch of this worker.
+    private func attendGroup(token i: Int, kvHead g: Int, start: Int, keys: UnsafePointer<Float>,
+                             values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>) {
+        let c = config, hd = c.headDim, group = c.heads / c.kvHeads, ctx = scratch.contextLength
         let len = start + i + 1
         let scale = 1 / Float(hd).squareRoot()
-        AttentionMath.scores(q: q, keys: keys + kvOffset, stride: c.kvDim, hd: hd, len: len, scale: scale, into: scores)
-        Kernels.softmax(scores, n: len)
-        AttentionMath.weightedSum(weights: scores, values: values + kvOffset, stride: c.kvDim, hd: hd, len: len, into: out)
+        let k = keys + g * hd, v = values + g * hd
+        let block = 64
+        for p0 in stride(from: 0, to: len, by: block) {
+            let m = min(block, len - p0)
+            for j in 0..<group {
+                let q = UnsafePointer(scratch.q + i * c.dim + (g * group + j) * hd)
+                AttentionMath.scores(q: q, keys: k + p0 * c.kvDim, stride: c.kvDim, hd: hd, len: m, scale: scale,
+                                     into: scores + j * ctx + p0)
+            }
+        }
+        for j in 0..<group {
+            Kernels.softmax(scores + j * ctx, n: len)
+            (scratch.attn + i * c.dim + (g * group + j) * hd).update(repeating: 0, count: hd)
+        }
+        for p0 in stride(from: 0, to: len, by: block) {
+            let m = min(block, len - p0)
+            for j in 0..<group {
+                AttentionMath.weightedSum(weights: scores + j * ctx + p0, values: v + p0 * c.kvDim, stride: c.kvDim,
+                                          hd: hd, len: m, into: scratch.attn + i * c.dim + (g * group + j) * hd)
+            }
+        }
     }
 }

@@ -9,7 +9,7 @@ final class LlamaScratch {
     let proj: UnsafeMutablePointer<Float>    // [batch][dim] output of attn_output / ffn_down
     let gate: UnsafeMutablePointer<Float>    // [batch][ffnDim] ffn_gate, then silu(gate) * up
     let up: UnsafeMutablePointer<Float>      // [batch][ffnDim] ffn_up
-    let scores: UnsafeMutablePointer<Float>  // [workers][contextLength] attention weights per worker
+    let scores: UnsafeMutablePointer<Float>  // [workers][heads/kvHeads][contextLength] attention weights per worker
     let ropeCos: UnsafeMutablePointer<Float> // [batch][headDim/2] RoPE table of each chunk position
     let ropeSin: UnsafeMutablePointer<Float> // [batch][headDim/2]
     let workers: Int
@@ -32,7 +32,7 @@ final class LlamaScratch {
         proj = make(batch * c.dim)
         gate = make(batch * c.ffnDim)
         up = make(batch * c.ffnDim)
-        scores = make(workers * c.contextLength)
+        scores = make(workers * (c.heads / c.kvHeads) * c.contextLength)
         ropeCos = make(batch * c.headDim / 2)
         ropeSin = make(batch * c.headDim / 2)
         all = [x, xb, q, attn, proj, gate, up, scores, ropeCos, ropeSin]

@@ -91,3 +91,36 @@ final class MatVecTests: XCTestCase {
         }
     }
 }
+
+final class GroupedMatmulTests: XCTestCase {
+    /// A group call must give exactly what separate calls give (same kernels, same quantized input),
+    /// including an empty matrix and mixed formats.
+    func testGroupEqualsSeparateCalls() {
+        var rng = TestRNG(state: 3)
+        let cols = 576
+        let shapes: [(BlockFormat, Int)] = [(.q4_1, 576), (.q8_0, 192), (.q4_1, 0), (.f32, 40), (.q5_0, 24)]
+        let pool = ThreadPool(threads: 2)
+        var owned: [UnsafeMutableRawPointer] = []
+        defer { owned.forEach { $0.deallocate() } }
+        let ws: [WeightMatrix] = shapes.map { f, rows in
+            let bytes = RandomWeights.make(f, rows: rows, cols: cols, rng: &rng)
+            let p = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 64)
+            owned.append(p)
+            p.copyMemory(from: bytes, byteCount: bytes.count)
+            return WeightMatrix(format: f, rows: rows, cols: cols, data: p)
+        }
+        for n in [1, 6] {
+            let x = (0..<(n * cols)).map { _ in rng.float(-1, 1) }
+            let separate = ws.map { UnsafeMutablePointer<Float>.allocate(capacity: max(n * $0.rows, 1)) }
+            let grouped = ws.map { UnsafeMutablePointer<Float>.allocate(capacity: max(n * $0.rows, 1)) }
+            defer { (separate + grouped).forEach { $0.deallocate() } }
+            for (w, y) in zip(ws, separate) { Kernels.matmul(w, x, n: n, y, pool: pool) }
+            Kernels.matmul(ws, x, n: n, grouped, pool: pool)
+            for i in ws.indices {
+                let a = Array(UnsafeBufferPointer(start: separate[i], count: n * ws[i].rows))
+                let b = Array(UnsafeBufferPointer(start: grouped[i], count: n * ws[i].rows))
+                XCTAssertEqual(a, b, "matrix \(i) n \(n)")
+            }
+        }
+    }
+}
