@@ -14,7 +14,7 @@ public struct Configuration: Equatable {
     public var headerTimeoutSeconds = 10.0
     public var bodyTimeoutSeconds = 30.0
     public var idleTimeoutSeconds = 60.0
-    public var queueSize = 16
+    public var queueSize = 64
     public var tlsCertificate = ""
     public var tlsKey = ""
     public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
