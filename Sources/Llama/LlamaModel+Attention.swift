@@ -20,12 +20,6 @@ extension LlamaModel {
         }
         let keys = UnsafePointer(cache.keyRow(layer: l, position: 0))
         let values = UnsafePointer(cache.valueRow(layer: l, position: 0))
-        if n == 1 && threads > 1 {
-            attendDecode(start: start, keys: keys, values: values)
-            project(w.wo, s.attn, n: n, s.proj)
-            Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
-            return
-        }
         let units = n * c.kvHeads
         let workers = min(threads, units)
         let group = c.heads / c.kvHeads

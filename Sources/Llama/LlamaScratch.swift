@@ -13,7 +13,6 @@ final class LlamaScratch {
     let ropeCos: UnsafeMutablePointer<Float> // [batch][headDim/2] RoPE table of each chunk position
     let ropeSin: UnsafeMutablePointer<Float> // [batch][headDim/2]
     let workers: Int
-    let decode: DecodeScratch                // one-token attention split over positions
     let contextLength: Int
     private let all: [UnsafeMutablePointer<Float>]
 
@@ -36,7 +35,6 @@ final class LlamaScratch {
         scores = make(workers * (c.heads / c.kvHeads) * c.contextLength)
         ropeCos = make(batch * c.headDim / 2)
         ropeSin = make(batch * c.headDim / 2)
-        decode = DecodeScratch(config: c, parts: workers)
         all = [x, xb, q, attn, proj, gate, up, scores, ropeCos, ropeSin]
     }
 
