@@ -2,12 +2,18 @@
 # kvserve vs llama.cpp on the same GGUF, same prompt lengths, same thread count, one run.
 # Usage: scripts/bench.sh [MODEL.gguf] [THREADS]
 # kvserve: `kvserve bench` (Sources/App/Benchmark.swift); llama.cpp: scripts/bench_llamacpp.py
-# with llama-cpp-python from /work/venv/llamacpp (override with LLAMACPP_PYTHON).
+# with llama-cpp-python 0.3.36 (built from PyPI into .venv-llamacpp on first run, which takes
+# several minutes; or point LLAMACPP_PYTHON at a python that has it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODEL="${1:-$(scripts/fetch-model.sh)}"
 THREADS="${2:-2}"
-PY="${LLAMACPP_PYTHON:-/work/venv/llamacpp/bin/python}"
+PY="${LLAMACPP_PYTHON:-.venv-llamacpp/bin/python}"
+if [ -z "${LLAMACPP_PYTHON:-}" ] && [ ! -x "$PY" ]; then
+    echo "building llama-cpp-python into .venv-llamacpp (first run only) ..." >&2
+    python3 -m venv .venv-llamacpp
+    CMAKE_ARGS="-DGGML_NATIVE=ON" .venv-llamacpp/bin/pip install --quiet llama-cpp-python==0.3.36 >&2
+fi
 SCRATCH="${SCRATCH_PATH:-.build}"
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT

@@ -3,29 +3,16 @@ import Foundation
 /// Runs curl as the client, the way users reach the server.
 final class Curl {
     let process = Process()
-    private let output = Pipe()
-    private let lock = NSLock()
-    private var received = ""
+    private let output = OutputCollector()
 
     init(_ arguments: [String]) {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
         process.arguments = ["-sS", "-N", "--max-time", "120"] + arguments
-        process.standardOutput = output
+        process.standardOutput = output.pipe
         process.standardError = FileHandle.nullDevice
-        output.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.received += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
-        }
     }
 
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return received
-    }
+    var text: String { output.text }
 
     func start() throws { try process.run() }
 

@@ -43,6 +43,34 @@ final class ServerLifecycleTests: XCTestCase {
         XCTAssertEqual(server.waitForExit(timeout: 30), 0)
     }
 
+    /// `tls_cert` + `tls_key` make the server speak HTTPS (checked with curl against a
+    /// self-signed certificate made here); a missing key file stops startup naming the file.
+    func testTLSFromConfiguration() throws {
+        let dir = try temporaryDirectory()
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        openssl.arguments = ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                             "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem"]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        XCTAssertEqual(openssl.terminationStatus, 0)
+
+        let server = try startServer(extra: ["--tls-cert", dir + "/cert.pem", "--tls-key", dir + "/key.pem"])
+        let health = try Curl.run(["-k", "--tlsv1.2", "https://127.0.0.1:\(server.port)/health"])
+        XCTAssertEqual(jsonObject(health)?["status"] as? String, "ok", health)
+        let plain = try Curl.run(["http://127.0.0.1:\(server.port)/health"])
+        XCTAssertNil(jsonObject(plain)?["status"], "plain HTTP must not be served on a TLS port")
+        server.signal(SIGTERM)
+        XCTAssertEqual(server.waitForExit(timeout: 30), 0)
+
+        let missing = ServerProcess(arguments: ["--model", try ServerProcess.modelPath(), "--port", "0",
+                                                "--tls-cert", dir + "/cert.pem", "--tls-key", dir + "/nope.pem"])
+        try missing.process.run()
+        XCTAssertEqual(missing.waitForExit(timeout: 30), 1)
+        XCTAssertTrue(missing.log.contains("nope.pem"), missing.log)
+    }
+
     /// SIGTERM while a stream runs: the stream finishes normally, new connections are refused,
     /// the process exits 0.
     func testSigtermDrainsRunningStream() throws {

@@ -4,9 +4,7 @@ import XCTest
 /// A `kvserve serve` child process on an ephemeral port of 127.0.0.1, for black-box tests.
 final class ServerProcess {
     let process = Process()
-    private let stderrPipe = Pipe()
-    private let lock = NSLock()
-    private var logText = ""
+    private let stderr = OutputCollector()
     private(set) var port = 0
 
     static var binary: URL {
@@ -33,22 +31,11 @@ final class ServerProcess {
         var environment = ProcessInfo.processInfo.environment
         environment["KVSERVE_CONFIG"] = nil
         process.environment = environment
-        process.standardError = stderrPipe
+        process.standardError = stderr.pipe
         process.standardOutput = FileHandle.nullDevice
-        stderrPipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.logText += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
-        }
     }
 
-    var log: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return logText
-    }
+    var log: String { stderr.text }
 
     /// Starts the server and waits until it logs its port.
     func start(timeout: TimeInterval = 60) throws {
