@@ -21,6 +21,13 @@ extern const ck_table ck_table_avx2;
 extern const ck_table ck_table_avxvnni;
 extern const ck_table ck_table_avx512vnni;
 extern const ck_table ck_table_spr;
+
+// 512-bit float kernels (ck_vec512.c), used at level >= 3 when the CPU has AVX512F/BW/DQ/VL.
+void ck512_dot_rows(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out);
+void ck512_axpy_rows(const float *w, const float *v, size_t stride, int count, int n, float *out);
+void ck512_softmax(float *x, int n);
+void ck512_swiglu(float *gate, const float *up, int n);
+void ck512_rms_norm(const float *x, const float *weight, int n, float eps, float *out);
 #endif
 
 #endif

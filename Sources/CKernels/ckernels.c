@@ -8,6 +8,9 @@ static int ck_best = -1;
 static const char *const ck_names[] = {"swift", "avx2", "avx-vnni", "avx512-vnni", "sapphirerapids"};
 
 static int ck_supported[5] = {1, 0, 0, 0, 0};
+// The 512-bit float kernels (ck_vec512.c): CPU has them, and the selected level allows them.
+static int ck_has512 = 0;
+static int ck_use512 = 0;
 
 // Fills ck_supported (the levels are not nested: e.g. Ice Lake has AVX512-VNNI but no
 // AVX-VNNI) and returns the preferred level.
@@ -21,6 +24,8 @@ static int ck_detect(void) {
     ck_supported[3] = __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("avx512vl") &&
                       __builtin_cpu_supports("avx512bw");
     ck_supported[4] = ck_supported[3] && __builtin_cpu_is("sapphirerapids");
+    ck_has512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl");
     for (int level = 4; level > 0; level--)
         if (ck_supported[level]) return level;
     return 0;
@@ -49,6 +54,7 @@ static void ck_init(void) {
     ck_best = ck_detect();
     ck_level = ck_best;
     ck_active = ck_table_for(ck_level);
+    ck_use512 = ck_has512 && ck_level >= 3;
 }
 
 // Detect once at load time, before any thread can call in; the lazy calls above stay as a guard.
@@ -71,6 +77,7 @@ int ck_set_isa(int level) {
     if (level < 0) level = 0;
     ck_level = level;
     ck_active = ck_table_for(level);
+    ck_use512 = ck_has512 && ck_level >= 3;
     return ck_level;
 }
 
@@ -119,6 +126,12 @@ int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8_bl
 
 int ck_dot_rows(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out) {
     ck_init();
+#if defined(__x86_64__)
+    if (ck_use512) {
+        ck512_dot_rows(q, k, stride, count, n, scale, out);
+        return 1;
+    }
+#endif
     if (!ck_active) return 0;
     ck_active->dot_rows(q, k, stride, count, n, scale, out);
     return 1;
@@ -126,7 +139,43 @@ int ck_dot_rows(const float *q, const float *k, size_t stride, int count, int n,
 
 int ck_axpy_rows(const float *w, const float *v, size_t stride, int count, int n, float *out) {
     ck_init();
+#if defined(__x86_64__)
+    if (ck_use512) {
+        ck512_axpy_rows(w, v, stride, count, n, out);
+        return 1;
+    }
+#endif
     if (!ck_active) return 0;
     ck_active->axpy_rows(w, v, stride, count, n, out);
+    return 1;
+}
+
+#if defined(__x86_64__)
+#define CK_USE512 ck_use512
+#else
+#define CK_USE512 0
+#define ck512_softmax(x, n) (void)0
+#define ck512_swiglu(g, u, n) (void)0
+#define ck512_rms_norm(x, w, n, e, o) (void)0
+#endif
+
+int ck_softmax(float *x, int n) {
+    ck_init();
+    if (!CK_USE512 || n <= 0) return 0;
+    ck512_softmax(x, n);
+    return 1;
+}
+
+int ck_swiglu(float *gate, const float *up, int n) {
+    ck_init();
+    if (!CK_USE512) return 0;
+    ck512_swiglu(gate, up, n);
+    return 1;
+}
+
+int ck_rms_norm(const float *x, const float *weight, int n, float eps, float *out) {
+    ck_init();
+    if (!CK_USE512 || n <= 0) return 0;
+    ck512_rms_norm(x, weight, n, eps, out);
     return 1;
 }

@@ -1,7 +1,9 @@
+import CKernels
 import Foundation
 
-/// Element-wise and reduction kernels on f32 vectors. These are small next to the matvecs
-/// (O(dim) per call), so they stay in Swift.
+/// Element-wise and reduction kernels on f32 vectors. Small next to the matvecs (O(dim) per
+/// call); softmax, SwiGLU and RMSNorm try the AVX-512 C kernels first (vector exp instead of a
+/// libm call per element), and these Swift loops are the portable fallback and test oracle.
 extension Kernels {
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int) -> Float {
         // 8 independent accumulators so the adds pipeline and vectorize.
@@ -30,6 +32,7 @@ extension Kernels {
     /// ggml does with `ggml_float`). `out` may alias `x`.
     public static func rmsNorm(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, eps: Float,
                                out: UnsafeMutablePointer<Float>) {
+        if n > 0 && ck_rms_norm(x, weight, Int32(n), eps, out) != 0 { return }
         var sum: Double = 0
         for i in 0..<n { sum += Double(x[i]) * Double(x[i]) }
         let scale = Float(1.0 / (sum / Double(n) + Double(eps)).squareRoot())
@@ -39,6 +42,7 @@ extension Kernels {
     /// In-place softmax over n values (max-subtracted for range).
     public static func softmax(_ x: UnsafeMutablePointer<Float>, n: Int) {
         guard n > 0 else { return }
+        if ck_softmax(x, Int32(n)) != 0 { return }
         var mx = x[0]
         for i in 1..<n where x[i] > mx { mx = x[i] }
         var sum: Float = 0
@@ -53,6 +57,7 @@ extension Kernels {
 
     /// gate[i] = silu(gate[i]) * up[i], silu(v) = v / (1 + e^-v).
     public static func swiglu(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, n: Int) {
+        if n > 0 && ck_swiglu(gate, up, Int32(n)) != 0 { return }
         for i in 0..<n {
             let g = gate[i]
             gate[i] = g / (1 + expf(-g)) * up[i]

@@ -43,6 +43,14 @@ int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols,
 int ck_dot_rows(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out);
 int ck_axpy_rows(const float *w, const float *v, size_t stride, int count, int n, float *out);
 
+// Per-token float kernels; each returns 0 when no SIMD variant applies (Swift falls back).
+// x = softmax(x) in place (max-subtracted), n > 0.
+int ck_softmax(float *x, int n);
+// gate[i] = silu(gate[i]) * up[i].
+int ck_swiglu(float *gate, const float *up, int n);
+// out = x / sqrt(mean(x^2) + eps) * weight (sum of squares in double); out may alias x.
+int ck_rms_norm(const float *x, const float *weight, int n, float eps, float *out);
+
 // Spin-wait hint for the thread pool.
 static inline void ck_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
