@@ -15,6 +15,7 @@ public struct Configuration: Equatable {
     public var bodyTimeoutSeconds = 30.0
     public var idleTimeoutSeconds = 60.0
     public var queueSize = 64
+    public var maxBatch = 32
     public var tlsCertificate = ""
     public var tlsKey = ""
     public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
@@ -29,7 +30,7 @@ public struct Configuration: Equatable {
     /// environment variables upper-case them (`KVSERVE_MAX_BODY_BYTES`).
     static let keys: [String] = [
         "host", "port", "model", "context_length", "threads", "max_connections", "max_header_bytes",
-        "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size",
+        "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size", "max_batch",
         "tls_cert", "tls_key", "state_dir", "kv_budget_mb", "session_ttl_s", "shutdown_grace_s",
         "log_level",
     ]
@@ -68,6 +69,7 @@ public struct Configuration: Equatable {
         case "body_timeout_s": bodyTimeoutSeconds = try seconds()
         case "idle_timeout_s": idleTimeoutSeconds = try seconds()
         case "queue_size": queueSize = try int(1...10_000)
+        case "max_batch": maxBatch = try int(1...256)
         case "tls_cert": tlsCertificate = try text()
         case "tls_key": tlsKey = try text()
         case "state_dir": stateDirectory = try text()

@@ -44,6 +44,7 @@ enum ServeCommand {
     static func engineConfig(_ config: Configuration, loaded: LoadedModel) -> Engine.EngineConfig {
         var engineConfig = Engine.EngineConfig()
         engineConfig.queueSize = config.queueSize
+        engineConfig.maxBatch = config.maxBatch
         engineConfig.kvBudgetBytes = config.kvBudgetMB << 20
         engineConfig.stateDirectory = config.stateDirectory.isEmpty ? nil : expandTilde(config.stateDirectory)
         engineConfig.sessionTTL = config.sessionTTLSeconds

@@ -3,66 +3,124 @@ import Llama
 import Sampling
 
 extension Engine {
-    /// Prefill `prompt[from...]` on `cache`, then the decode loop: sample, end-of-generation
-    /// check, max tokens, stop strings, UTF-8-safe text, emit, cancellation, forward.
-    /// Leaves `cache` holding the whole prompt and every generated token (so a session's next
-    /// turn prefills only its new tokens), except when cancelled.
-    func generate(_ job: EngineJob, prompt: [Int32], from: Int, cache: inout KVCache, outcome: inout RunOutcome) throws {
-        let request = job.request
-        let prefillStart = MonotonicClock.nowMs()
-        guard var logits = try prefill(prompt[from...], cache: &cache, ticket: job.ticket) else {
-            outcome.reason = .cancelled
-            return
-        }
-        let decodeStart = MonotonicClock.nowMs()
-        outcome.prefillMs = decodeStart - prefillStart
-        outcome.prefilled = prompt.count - from
-        defer { outcome.decodeMs = MonotonicClock.nowMs() - decodeStart }
-
-        var sampler = Sampler(params: request.sampling)
-        var stream = TextStream(stops: request.stop)
-        var history = prompt
-        while true {
-            if job.ticket.isCancelled {
-                outcome.reason = .cancelled
-                break
+    /// Prefills up to `prefillChunk` prompt tokens in all, oldest job first, one forward per
+    /// job (cancellation checked before each). Bounds how long decoding jobs wait for a
+    /// newly admitted long prompt. A job whose prompt is done has its first logits.
+    func prefillStep(_ slots: [DecodeSlot]) {
+        var budget = max(config.prefillChunk, 1)
+        for slot in slots where slot.isPrefilling && budget > 0 {
+            if slot.job.ticket.isCancelled {
+                slot.outcome.reason = .cancelled
+                slot.done = true
+                continue
             }
-            let token = sampler.sample(logits: &logits, history: history[...])
-            if !request.ignoreEOS && tokenizer.isEndOfGeneration(token) {
-                outcome.reason = .stop
-                break
+            if slot.prefillAt == slot.reusedTokens { slot.prefillStartMs = MonotonicClock.nowMs() }
+            let end = min(slot.prefillAt + budget, slot.prompt.count)
+            do {
+                guard var cache = slot.cache else { throw GenerationError.internalError("prefill without a cache") }
+                slot.cache = nil
+                defer { slot.cache = cache }
+                slot.logits = try model.forward(Array(slot.prompt[slot.prefillAt..<end]), cache: &cache)
+            } catch {
+                fail(slot, error)
+                continue
             }
-            outcome.generated.append(token)
-            history.append(token)
-            let (emit, stopped) = stream.append(tokenizer.tokenBytes(token))
-            if !stopped || !emit.isEmpty { job.onEvent(.token(id: token, text: emit)) }
-            let done = stopped || outcome.generated.count >= request.maxTokens
-            // The last token is run too, so the cache covers the whole history.
-            logits = try model.forward([token], cache: &cache)
-            if done {
-                outcome.reason = stopped ? .stop : .length
-                break
+            budget -= end - slot.prefillAt
+            slot.prefillAt = end
+            if end == slot.prompt.count {
+                slot.decodeStartMs = MonotonicClock.nowMs()
+                slot.outcome.prefillMs = slot.decodeStartMs - slot.prefillStartMs
+                slot.outcome.prefilled = slot.prompt.count - slot.reusedTokens
             }
         }
-        if outcome.reason != .cancelled, case let tail = stream.finish(), !tail.isEmpty, let last = outcome.generated.last {
-            // Held-back text (an unfinished stop-string prefix or UTF-8 sequence) released at the end.
-            job.onEvent(.token(id: last, text: tail))
-        }
-        outcome.text = stream.text
     }
 
-    /// Runs the prompt suffix in chunks, checking cancellation between them.
-    /// Returns the last position's logits, or nil when cancelled.
-    private func prefill(_ tokens: ArraySlice<Int32>, cache: inout KVCache, ticket: GenerationTicket) throws -> [Float]? {
-        var logits: [Float] = []
-        var start = tokens.startIndex
-        let chunk = max(config.prefillChunk, 1)
-        while start < tokens.endIndex {
-            if ticket.isCancelled { return nil }
-            let end = min(start + chunk, tokens.endIndex)
-            logits = try model.forward(Array(tokens[start..<end]), cache: &cache)
-            start = end
+    /// One token for every decoding slot: sample, end-of-generation check, max tokens, stop
+    /// strings, UTF-8-safe text, emit; then one batched forward of the sampled tokens (the
+    /// last token is run too, so the cache covers the whole history).
+    func decodeStep(_ slots: [DecodeSlot]) {
+        var rows: [DecodeSlot] = []
+        var tokens: [Int32] = []
+        for slot in slots {
+            if let token = sampleNext(slot) {
+                rows.append(slot)
+                tokens.append(token)
+            }
         }
-        return logits
+        if !rows.isEmpty { forward(tokens, rows) }
+        for slot in rows where !slot.done {
+            if let reason = slot.finishAfterForward {
+                slot.outcome.reason = reason
+                endDecode(slot)
+            }
+        }
+    }
+
+    /// The next token of a slot to run, or nil when its run ended without one.
+    private func sampleNext(_ slot: DecodeSlot) -> Int32? {
+        let request = slot.job.request
+        if slot.job.ticket.isCancelled {
+            slot.outcome.reason = .cancelled
+            endDecode(slot)
+            return nil
+        }
+        let token = slot.sampler.sample(logits: &slot.logits, history: slot.history[...])
+        if !request.ignoreEOS && tokenizer.isEndOfGeneration(token) {
+            slot.outcome.reason = .stop
+            endDecode(slot)
+            return nil
+        }
+        slot.outcome.generated.append(token)
+        slot.history.append(token)
+        let (emit, stopped) = slot.stream.append(tokenizer.tokenBytes(token))
+        if !stopped || !emit.isEmpty { slot.job.onEvent(.token(id: token, text: emit)) }
+        if stopped || slot.outcome.generated.count >= request.maxTokens {
+            slot.finishAfterForward = stopped ? .stop : .length
+        }
+        return token
+    }
+
+    /// Runs row i's token on its slot's cache, all rows in one batched forward. The caches are
+    /// moved out of the slots meanwhile, so each storage stays uniquely referenced (no copy).
+    /// If the batch throws, each row runs alone so only the row at fault fails.
+    private func forward(_ tokens: [Int32], _ rows: [DecodeSlot]) {
+        var caches = rows.map { slot -> KVCache in
+            defer { slot.cache = nil }
+            return slot.cache ?? model.makeCache()
+        }
+        defer { for (slot, cache) in zip(rows, caches) { slot.cache = cache } }
+        condition.lock()
+        peakBatch = max(peakBatch, rows.count)
+        condition.unlock()
+        if rows.count == 1 {
+            // A batch of one is a plain decode step; skip the batch bookkeeping.
+            do { rows[0].logits = try model.forward(tokens, cache: &caches[0]) } catch { fail(rows[0], error) }
+            return
+        }
+        do {
+            let logits = try model.forwardBatch(tokens, caches: &caches)
+            for (slot, l) in zip(rows, logits) { slot.logits = l }
+        } catch {
+            for i in rows.indices {
+                do { rows[i].logits = try model.forward([tokens[i]], cache: &caches[i]) } catch { fail(rows[i], error) }
+            }
+        }
+    }
+
+    /// Decode over: held-back text (an unfinished stop-string prefix or UTF-8 sequence) is
+    /// released, unless cancelled.
+    private func endDecode(_ slot: DecodeSlot) {
+        slot.done = true
+        slot.outcome.decodeMs = MonotonicClock.nowMs() - slot.decodeStartMs
+        if slot.outcome.reason != .cancelled, case let tail = slot.stream.finish(), !tail.isEmpty,
+           let last = slot.outcome.generated.last {
+            slot.job.onEvent(.token(id: last, text: tail))
+        }
+        slot.outcome.text = slot.stream.text
+    }
+
+    private func fail(_ slot: DecodeSlot, _ error: Error) {
+        slot.error = error
+        slot.done = true
     }
 }

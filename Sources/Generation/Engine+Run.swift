@@ -15,58 +15,73 @@ extension Engine {
         var prefilled = 0
     }
 
-    /// Runs a job to its one final event. The session is released BEFORE that event, so a
-    /// client may send its next turn as soon as it has the answer.
-    func run(_ job: EngineJob) {
+    /// Starts a job on the worker: anonymous cache checkout, KV budget, cache plan. Returns its
+    /// slot, or nil when the job already ended (cancelled while queued, or refused) — then its
+    /// final event is sent. The session is released BEFORE any final event, so a client may
+    /// send its next turn as soon as it has the answer.
+    func begin(_ job: EngineJob) -> DecodeSlot? {
         let startMs = MonotonicClock.nowMs()
-        let final: GenerationEvent
         if job.ticket.isCancelled {
             if let s = job.session { sessions.release(s) }
-            final = .finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs))
-        } else {
-            let entry = job.session ?? sessions.checkoutAnonymous(prompt: job.newTokens)
-            final = run(job, entry: entry, startMs: startMs)
-            sessions.release(entry)
+            job.onEvent(.finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs)))
+            jobEnded(job, startMs: startMs)
+            return nil
         }
-        job.onEvent(final)
+        let entry = job.session ?? sessions.checkoutAnonymous(prompt: job.newTokens)
+        let prompt = job.session == nil ? job.newTokens : entry.tokens + job.newTokens
+        do {
+            try sessions.reserve(entry, totalTokens: prompt.count + job.request.maxTokens)
+            let (cache, plan) = try sessions.takeCache(entry, prompt: prompt)
+            return DecodeSlot(job: job, entry: entry, prompt: prompt, cache: cache, reusedTokens: plan.reusedTokens,
+                              startMs: startMs)
+        } catch {
+            sessions.release(entry)
+            job.onEvent(.failed(Self.map(error, sessionID: entry.id)))
+            jobEnded(job, startMs: startMs)
+            return nil
+        }
     }
 
+    /// Ends a slot whose run is over with its one final event.
     /// Cancelled or failed turns are ROLLED BACK: the session's history and cache return to
     /// the start of the turn and nothing is logged, so a client that lost the stream can resend
     /// the same request. A completed turn is committed (and fsync'd to the session log) before
     /// its `.finished` event exists.
-    private func run(_ job: EngineJob, entry: SessionEntry<KVCache>, startMs: Double) -> GenerationEvent {
-        let prompt = job.session == nil ? job.newTokens : entry.tokens + job.newTokens
-        var cache: KVCache
-        var plan: CachePlan
-        do {
-            try sessions.reserve(entry, totalTokens: prompt.count + job.request.maxTokens)
-            (cache, plan) = try sessions.takeCache(entry, prompt: prompt)
-        } catch {
+    func finish(_ slot: DecodeSlot) {
+        let final = settle(slot)
+        sessions.release(slot.entry)
+        slot.job.onEvent(final)
+        jobEnded(slot.job, startMs: slot.startMs)
+    }
+
+    private func settle(_ slot: DecodeSlot) -> GenerationEvent {
+        let job = slot.job, entry = slot.entry
+        var cache = slot.cache ?? model.makeCache()
+        if let error = slot.error {
+            sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
             return .failed(Self.map(error, sessionID: entry.id))
         }
-        var kvFrom = plan.reusedTokens
-        var outcome = RunOutcome()
-        do {
-            try generate(job, prompt: prompt, from: kvFrom, cache: &cache, outcome: &outcome)
-            if outcome.reason == .cancelled {
-                sessions.rollback(entry, cache: cache, kvFrom: kvFrom)
-            } else {
-                var history = prompt + outcome.generated
+        let outcome = slot.outcome
+        if outcome.reason == .cancelled {
+            sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
+        } else {
+            do {
+                var history = slot.prompt + outcome.generated
                 let reply = tokenizer.decode(outcome.generated)
                 if job.mode == .messages, job.session != nil {
                     history = try canonicalHistory(job, entry: entry, reply: reply, history: history,
-                                                   cache: &cache, kvFrom: &kvFrom)
+                                                   cache: &cache, kvFrom: &slot.kvFrom)
                 }
                 let replyMessage = job.mode == .messages ? [SessionMessage(role: "assistant", content: reply)] : []
-                try sessions.commit(entry, cache: cache, kvFrom: kvFrom, history: history,
+                try sessions.commit(entry, cache: cache, kvFrom: slot.kvFrom, history: history,
                                     mode: job.mode, newMessages: job.newMessages + replyMessage)
+            } catch {
+                sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
+                return .failed(Self.map(error, sessionID: entry.id))
             }
-        } catch {
-            sessions.rollback(entry, cache: cache, kvFrom: kvFrom)
-            return .failed(Self.map(error, sessionID: entry.id))
         }
-        return .finished(result(job, outcome, promptTokens: prompt.count, cached: plan.reusedTokens, startMs: startMs))
+        return .finished(result(job, outcome, promptTokens: slot.prompt.count, cached: slot.reusedTokens,
+                                startMs: slot.startMs))
     }
 
     /// A session in messages mode must hold exactly the tokens of its conversation rendered at

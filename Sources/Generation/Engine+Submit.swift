@@ -61,7 +61,7 @@ extension Engine {
             throw GenerationError.budgetExceeded(needed: bytes, budget: config.kvBudgetBytes)
         }
         return EngineJob(request: request, newTokens: tokens, mode: mode, newMessages: newMessages,
-                         session: session, onEvent: onEvent)
+                         session: session, kvBytes: bytes, onEvent: onEvent)
     }
 
     /// Tokens of `messages` rendered with the chat template; for a session, only what they add

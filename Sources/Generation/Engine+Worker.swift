@@ -10,15 +10,20 @@ extension Engine {
         thread.start()
     }
 
+    /// Continuous batching. Each step: admit queued jobs up to `maxBatch` running (session
+    /// checkout and cache plan), prefill at most `prefillChunk` prompt tokens of the jobs still
+    /// prefilling, then one batched forward giving every decoding job its next token, then
+    /// finish the jobs that ended (commit or roll back, release, final event).
     private func workerLoop() {
-        while let job = nextJob() {
-            let start = MonotonicClock.nowMs()
-            run(job)
-            condition.lock()
-            running = nil
-            averageJobMs = 0.8 * averageJobMs + 0.2 * (MonotonicClock.nowMs() - start)
-            condition.broadcast()
-            condition.unlock()
+        var slots: [DecodeSlot] = []
+        while let admitted = admit(running: slots.count) {
+            for job in admitted {
+                if let slot = begin(job) { slots.append(slot) }
+            }
+            prefillStep(slots)
+            decodeStep(slots.filter(\.isDecoding))
+            for slot in slots where slot.done { finish(slot) }
+            slots.removeAll(where: \.done)
         }
         condition.lock()
         workerDone = true
@@ -26,18 +31,36 @@ extension Engine {
         condition.unlock()
     }
 
-    /// Blocks until a job is queued; nil once shut down and drained.
-    private func nextJob() -> EngineJob? {
+    /// Queued jobs to start now (possibly none while others run). Blocks while nothing runs
+    /// and nothing is queued; nil once shut down and drained.
+    private func admit(running: Int) -> [EngineJob]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && accepting {
+        while running == 0 && queue.isEmpty && accepting {
             // Idle: sweep expired sessions now and then, so the TTL holds without traffic.
             if !condition.wait(until: Date().addingTimeInterval(60)) { sessions.expireIdle() }
         }
-        guard !queue.isEmpty else { return nil }
-        let job = queue.removeFirst()
-        running = job
-        return job
+        if running == 0 && queue.isEmpty { return nil }
+        // In arrival order (no overtaking), while a batch place is free and the KV the running
+        // jobs may need stays within the budget; a job alone always runs (submit checked it fits).
+        var jobs: [EngineJob] = []
+        var bytes = active.reduce(0) { $0 + $1.kvBytes }
+        while let job = queue.first, running + jobs.count < max(config.maxBatch, 1),
+              running + jobs.count == 0 || bytes + job.kvBytes <= config.kvBudgetBytes {
+            bytes += job.kvBytes
+            jobs.append(queue.removeFirst())
+        }
+        active += jobs
+        return jobs
+    }
+
+    /// Called by the worker once a job's final event is sent.
+    func jobEnded(_ job: EngineJob, startMs: Double) {
+        condition.lock()
+        active.removeAll { $0 === job }
+        averageJobMs = 0.8 * averageJobMs + 0.2 * (MonotonicClock.nowMs() - startMs)
+        condition.broadcast()
+        condition.unlock()
     }
 
     func checkAccepting() throws {
@@ -51,8 +74,9 @@ extension Engine {
         defer { condition.unlock() }
         guard accepting else { throw GenerationError.shuttingDown }
         guard queue.count < max(config.queueSize, 1) else {
-            // Rough wait: the queued jobs at the recent average job time.
-            let seconds = Int((averageJobMs * Double(queue.count + 1) / 1000).rounded(.up))
+            // Rough wait: the queued jobs at the recent average job time, maxBatch at a time.
+            let batches = Double(queue.count + 1) / Double(max(config.maxBatch, 1))
+            let seconds = Int((averageJobMs * batches / 1000).rounded(.up))
             throw GenerationError.queueFull(retryAfterSeconds: max(1, seconds))
         }
         queue.append(job)
@@ -60,7 +84,7 @@ extension Engine {
     }
 
     /// Stops taking work, lets queued and running requests finish until `deadline` seconds
-    /// from now, then cancels the running one and fails the rest with `.shuttingDown`.
+    /// from now, then cancels the running ones and fails the rest with `.shuttingDown`.
     /// Every completed turn is already durable (fsync'd before its `.finished`), so nothing
     /// is left to flush once the worker has stopped.
     public func shutdown(deadline: TimeInterval) {
@@ -68,17 +92,17 @@ extension Engine {
         condition.lock()
         accepting = false
         condition.broadcast()
-        while !(queue.isEmpty && running == nil), condition.wait(until: until) {}
+        while !(queue.isEmpty && active.isEmpty), condition.wait(until: until) {}
         let abandoned = queue
         queue.removeAll()
-        running?.ticket.cancel()
+        for job in active { job.ticket.cancel() }
         condition.unlock()
         for job in abandoned {
             if let s = job.session { sessions.release(s) }
             job.onEvent(.failed(.shuttingDown))
         }
         condition.lock()
-        // The running job stops at its next token or prefill chunk.
+        // The running jobs stop at their next token or prefill chunk.
         let grace = Date().addingTimeInterval(30)
         while !workerDone, condition.wait(until: grace) {}
         condition.unlock()

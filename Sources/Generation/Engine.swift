@@ -4,9 +4,10 @@ import Sampling
 import Sessions
 import Tokenization
 
-/// The generation engine: validates requests, queues them (bounded), and runs them one at a
-/// time on a single model worker thread, with named sessions and anonymous prefix caches
-/// kept by a `SessionManager` under the KV budget.
+/// The generation engine: validates requests, queues them (bounded), and runs them on a single
+/// model worker thread, up to `maxBatch` at once (continuous batching: one batched forward per
+/// step decodes a token of every running job; jobs join and leave between steps), with named
+/// sessions and anonymous prefix caches kept by a `SessionManager` under the KV budget.
 public final class Engine: @unchecked Sendable {
     let model: LlamaModel
     let tokenizer: Tokenizer
@@ -16,13 +17,16 @@ public final class Engine: @unchecked Sendable {
     public let modelName: String
     public let contextLength: Int
 
-    /// Guards `queue`, `running`, `accepting`, `workerDone`; signalled on every change.
+    /// Guards `queue`, `active`, `accepting`, `workerDone`, `averageJobMs`, `peakBatch`; signalled on every change.
     let condition = NSCondition()
     var queue: [EngineJob] = []
-    var running: EngineJob?
+    /// Jobs admitted to the worker and not yet finished (at most `maxBatch`).
+    var active: [EngineJob] = []
     var accepting = true
     var workerDone = false
     var averageJobMs = 1000.0
+    /// Most sequences decoded in one batched forward so far (observability and tests).
+    var peakBatch = 0
 
     public init(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate?, config: EngineConfig) throws {
         self.model = model
@@ -73,6 +77,13 @@ public final class Engine: @unchecked Sendable {
         } catch {
             throw Self.map(error, sessionID: id)
         }
+    }
+
+    /// Most requests decoded together in one step so far.
+    public var largestBatch: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return peakBatch
     }
 
     /// Evictions made to stay within the KV budget since start.

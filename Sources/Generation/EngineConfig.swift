@@ -2,7 +2,8 @@ import Foundation
 
 extension Engine {
     public struct EngineConfig {
-        /// Requests waiting for the model worker (the running one not counted); more => queueFull.
+        /// Requests waiting for the model worker (the up to `maxBatch` running ones not counted);
+        /// more => queueFull.
         public var queueSize: Int
         /// Byte budget over all KV caches (named sessions and anonymous prefix caches).
         public var kvBudgetBytes: Int
@@ -18,12 +19,17 @@ extension Engine {
         /// Caps the model's context length (nil = the model's own).
         public var contextLength: Int?
         /// Prompt tokens per forward during prefill; cancellation is checked between chunks.
+        /// Also the prefill budget per worker step: decoding jobs wait at most this many
+        /// prompt tokens of other jobs' prefill between two of their tokens.
         public var prefillChunk: Int
+        /// Jobs decoded together in one batched forward per step (1 = one job at a time).
+        public var maxBatch: Int
         public var log: (String) -> Void
 
         public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,
                     sessionTTL: TimeInterval = 3600, modelName: String = "model", modelIdentity: String = "",
                     anonymousCacheCount: Int = 4, contextLength: Int? = nil, prefillChunk: Int = 256,
+                    maxBatch: Int = 16,
                     log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(("kvserve: " + $0 + "\n").utf8)) }) {
             self.queueSize = queueSize
             self.kvBudgetBytes = kvBudgetBytes
@@ -34,6 +40,7 @@ extension Engine {
             self.anonymousCacheCount = anonymousCacheCount
             self.contextLength = contextLength
             self.prefillChunk = prefillChunk
+            self.maxBatch = maxBatch
             self.log = log
         }
     }

@@ -12,16 +12,20 @@ final class EngineJob {
     /// The named session, checked out (busy) from submit until the job ends.
     let session: SessionEntry<KVCache>?
     let onEvent: (GenerationEvent) -> Void
+    /// KV bytes the turn may need (history + prompt + maxTokens tokens): the worker admits
+    /// jobs side by side only while their sum fits the KV budget.
+    let kvBytes: Int
     let ticket = GenerationTicket()
     let submittedMs = MonotonicClock.nowMs()
 
     init(request: GenerationRequest, newTokens: [Int32], mode: SessionMode, newMessages: [SessionMessage],
-         session: SessionEntry<KVCache>?, onEvent: @escaping (GenerationEvent) -> Void) {
+         session: SessionEntry<KVCache>?, kvBytes: Int, onEvent: @escaping (GenerationEvent) -> Void) {
         self.request = request
         self.newTokens = newTokens
         self.mode = mode
         self.newMessages = newMessages
         self.session = session
         self.onEvent = onEvent
+        self.kvBytes = kvBytes
     }
 }

@@ -29,7 +29,8 @@ extension LlamaModel {
         pool.parallelFor(workers) { t in
             var u = t
             while u < units {
-                attendGroup(token: u / c.kvHeads, kvHead: u % c.kvHeads, start: start, keys: keys, values: values,
+                let i = u / c.kvHeads
+                attendGroup(row: i, kvHead: u % c.kvHeads, length: start + i + 1, keys: keys, values: values,
                             scores: s.scores + t * group * s.contextLength)
                 u += workers
             }
@@ -38,14 +39,14 @@ extension LlamaModel {
         Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
     }
 
-    /// Query heads kvHead*group ..< (kvHead+1)*group of one new token over cache positions
-    /// 0...start+token (causal mask offset by the cache length); grouped-query attention.
-    /// Positions go in blocks small enough that a block of K (or V) rows stays in L1 while
-    /// every head of the group uses it. scores: [group][contextLength] scratch of this worker.
-    private func attendGroup(token i: Int, kvHead g: Int, start: Int, keys: UnsafePointer<Float>,
-                             values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>) {
+    /// Query heads kvHead*group ..< (kvHead+1)*group of scratch row i over cache positions
+    /// 0..<len (len = its position + 1: the causal mask offset by the cache length);
+    /// grouped-query attention. Positions go in blocks small enough that a block of K (or V)
+    /// rows stays in L1 while every head of the group uses it.
+    /// scores: [group][contextLength] scratch of this worker.
+    func attendGroup(row i: Int, kvHead g: Int, length len: Int, keys: UnsafePointer<Float>,
+                     values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>) {
         let c = config, hd = c.headDim, group = c.heads / c.kvHeads, ctx = scratch.contextLength
-        let len = start + i + 1
         let scale = 1 / Float(hd).squareRoot()
         let k = keys + g * hd, v = values + g * hd
         let block = 64

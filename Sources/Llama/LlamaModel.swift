@@ -15,7 +15,7 @@ public final class LlamaModel: @unchecked Sendable {
     let pool: ThreadPool
     let threads: Int
     let scratch: LlamaScratch
-    private let lock = NSLock()
+    let lock = NSLock()
 
     /// Prompts longer than this are run in chunks of this many tokens (bounds scratch memory;
     /// each token's maths is the same either way).
@@ -114,7 +114,7 @@ public final class LlamaModel: @unchecked Sendable {
         }
     }
 
-    private func feedForwardBlock(layer l: Int, n: Int) {
+    func feedForwardBlock(layer l: Int, n: Int) {
         let s = scratch, w = weights.layers[l], dim = config.dim, ffn = config.ffnDim
         rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
         project(w.gate, s.xb, n: n, s.gate)
@@ -125,7 +125,7 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     /// Final norm and output head for chunk rows `rows`; writes `[rows.count][vocab]`.
-    private func computeLogits(rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
+    func computeLogits(rows: Range<Int>, into out: UnsafeMutablePointer<Float>) {
         let s = scratch, dim = config.dim
         let first = s.x + rows.lowerBound * dim
         rmsNormRows(first, weight: weights.outputNorm, n: rows.count, out: s.xb)

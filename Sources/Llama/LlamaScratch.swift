@@ -6,6 +6,8 @@ final class LlamaScratch {
     let xb: UnsafeMutablePointer<Float>      // [batch][dim] normed input of a sub-layer
     let q: UnsafeMutablePointer<Float>       // [batch][dim] queries (heads x headDim), RoPE applied
     let attn: UnsafeMutablePointer<Float>    // [batch][dim] attention output before attn_output
+    let k: UnsafeMutablePointer<Float>       // [batch][kvDim] new keys of a batch of sequences, before they go to their caches
+    let v: UnsafeMutablePointer<Float>       // [batch][kvDim] new values, likewise
     let proj: UnsafeMutablePointer<Float>    // [batch][dim] output of attn_output / ffn_down
     let gate: UnsafeMutablePointer<Float>    // [batch][ffnDim] ffn_gate, then silu(gate) * up
     let up: UnsafeMutablePointer<Float>      // [batch][ffnDim] ffn_up
@@ -29,13 +31,15 @@ final class LlamaScratch {
         xb = make(batch * c.dim)
         q = make(batch * c.dim)
         attn = make(batch * c.dim)
+        k = make(batch * c.kvDim)
+        v = make(batch * c.kvDim)
         proj = make(batch * c.dim)
         gate = make(batch * c.ffnDim)
         up = make(batch * c.ffnDim)
         scores = make(workers * (c.heads / c.kvHeads) * c.contextLength)
         ropeCos = make(batch * c.headDim / 2)
         ropeSin = make(batch * c.headDim / 2)
-        all = [x, xb, q, attn, proj, gate, up, scores, ropeCos, ropeSin]
+        all = [x, xb, q, attn, k, v, proj, gate, up, scores, ropeCos, ropeSin]
     }
 
     deinit {

@@ -60,6 +60,8 @@ final class TestServer {
         config.modelName = "SmolLM2-135M-Instruct"
         config.modelIdentity = "api-tests"
         config.queueSize = queueSize
+        // The 503 test needs its one running job to hold the worker: no batching on that server.
+        if queueSize == 1 { config.maxBatch = 1 }
         engine = try Engine(model: model, tokenizer: tokenizer, template: template, config: config)
         let router = Router()
         APIServer(engine: engine).register(on: router)

@@ -82,7 +82,9 @@ final class GenerationBehaviourTests: XCTestCase {
     }
 
     func testQueueFullThenShutdown() throws {
-        let t = try TestEngine(persistent: false, queueSize: 1)
+        // One job at a time, so the second one surely waits in the queue (see BatchingTests
+        // for the queue with batching).
+        let t = try TestEngine(persistent: false, queueSize: 1, maxBatch: 1)
         let finished = DispatchSemaphore(value: 0)
         let started = DispatchSemaphore(value: 0)
         var events: [GenerationEvent] = []

@@ -42,12 +42,14 @@ final class TestEngine {
     let loaded: ModelFixture.Loaded
 
     init(stateDirectory: String? = nil, persistent: Bool = true, budget: Int = 1 << 30, queueSize: Int = 16,
-         anonymousCaches: Int = 4) throws {
+         anonymousCaches: Int = 4, maxBatch: Int? = nil, prefillChunk: Int? = nil) throws {
         loaded = try ModelFixture.get()
         dir = stateDirectory ?? NSTemporaryDirectory() + "kvserve-engine-\(UUID().uuidString)"
         var config = Engine.EngineConfig(queueSize: queueSize, kvBudgetBytes: budget,
                                          stateDirectory: persistent ? dir : nil, modelName: "smollm2",
                                          anonymousCacheCount: anonymousCaches)
+        if let maxBatch { config.maxBatch = maxBatch }
+        if let prefillChunk { config.prefillChunk = prefillChunk }
         let box = LogBox()
         config.log = { box.append($0) }
         engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.template, config: config)

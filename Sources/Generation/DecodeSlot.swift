@@ -1,0 +1,54 @@
+import Llama
+import Sampling
+import Sessions
+
+/// One admitted job on the model worker: its session entry and cache (taken out of the entry
+/// for the turn), how far its prompt is prefilled, and its decode state. Only the worker
+/// thread touches a slot.
+final class DecodeSlot {
+    let job: EngineJob
+    let entry: SessionEntry<KVCache>
+    /// Whole prompt of the turn: session history + new tokens (or the new tokens alone).
+    let prompt: [Int32]
+    let startMs: Double
+    /// Prompt tokens whose KV the cache plan kept (reported as cached tokens).
+    let reusedTokens: Int
+    /// KV entries from here on are new this turn (what commit logs / rollback cuts).
+    var kvFrom: Int
+    /// nil only while lent to a batched forward (moved, so its storage stays uniquely referenced).
+    var cache: KVCache?
+    var outcome = Engine.RunOutcome()
+    /// Next prompt index to prefill; decoding starts once it reaches prompt.count.
+    var prefillAt: Int
+    var prefillStartMs = 0.0
+    var decodeStartMs = 0.0
+    /// Logits `[vocab]` the next token is sampled from.
+    var logits: [Float] = []
+    var sampler: Sampler
+    var stream: TextStream
+    /// prompt + generated tokens (for the sampler's repetition penalties).
+    var history: [Int32]
+    /// Set when the token just sampled ends the turn; it is still run so the cache covers it.
+    var finishAfterForward: FinishReason?
+    /// The run is over (outcome.reason, or `error`, says why).
+    var done = false
+    var error: Error?
+
+    init(job: EngineJob, entry: SessionEntry<KVCache>, prompt: [Int32], cache: KVCache, reusedTokens: Int,
+         startMs: Double) {
+        self.job = job
+        self.entry = entry
+        self.prompt = prompt
+        self.cache = cache
+        self.reusedTokens = reusedTokens
+        self.kvFrom = reusedTokens
+        self.prefillAt = reusedTokens
+        self.startMs = startMs
+        sampler = Sampler(params: job.request.sampling)
+        stream = TextStream(stops: job.request.stop)
+        history = prompt
+    }
+
+    var isPrefilling: Bool { !done && prefillAt < prompt.count }
+    var isDecoding: Bool { !done && prefillAt >= prompt.count }
+}

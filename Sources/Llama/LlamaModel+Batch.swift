@@ -1,0 +1,109 @@
+import Foundation
+import Kernels
+
+extension LlamaModel {
+    /// One decode step for B independent sequences: token i runs at position caches[i].count
+    /// on caches[i], which grows by one. The projections, FFN and output head run as one
+    /// matmul over the B rows (the weights are read once for all of them, which is what makes
+    /// batching nearly free while decode is memory-bound); attention runs per row against its
+    /// own cache. Returns the logits of each row, `[B][vocab]`. Equal to B separate
+    /// `forward([tokens[i]], cache: &caches[i])` calls. Validates everything before touching
+    /// any cache, so on a throw every cache is unchanged.
+    public func forwardBatch(_ tokens: [Int32], caches: inout [KVCache]) throws -> [[Float]] {
+        try checkBatch(tokens, caches: caches)
+        lock.lock()
+        defer { lock.unlock() }
+        let vocab = config.vocab
+        var out: [[Float]] = []
+        out.reserveCapacity(tokens.count)
+        var done = 0
+        while done < tokens.count {
+            let rows = done..<min(done + scratch.batch, tokens.count)
+            for i in rows { caches[i].prepareAppend(1) }
+            runBatch(tokens[rows], caches: caches[rows])
+            for i in rows { caches[i].commitAppend(1) }
+            // [rows.count][vocab]: the head as one matmul, then split per sequence.
+            var flat = [Float](repeating: 0, count: rows.count * vocab)
+            flat.withUnsafeMutableBufferPointer { buf in
+                guard let base = buf.baseAddress else { return }
+                computeLogits(rows: 0..<rows.count, into: base)
+            }
+            for r in 0..<rows.count { out.append(Array(flat[(r * vocab)..<((r + 1) * vocab)])) }
+            done = rows.upperBound
+        }
+        return out
+    }
+
+    private func checkBatch(_ tokens: [Int32], caches: [KVCache]) throws {
+        guard !tokens.isEmpty else { throw LlamaError.emptyInput }
+        guard tokens.count == caches.count else {
+            throw LlamaError.cacheMismatch("forwardBatch got \(tokens.count) tokens but \(caches.count) caches")
+        }
+        for (i, cache) in caches.enumerated() {
+            guard cache.layers == config.layers, cache.rowWidth == config.kvDim else {
+                throw LlamaError.cacheMismatch(
+                    "cache \(i) has \(cache.layers) layers x row \(cache.rowWidth), model \(config.layers) x \(config.kvDim)")
+            }
+            guard cache.count + 1 <= config.contextLength else {
+                throw LlamaError.contextOverflow(start: cache.count, tokens: 1, limit: config.contextLength)
+            }
+            let t = tokens[i]
+            guard t >= 0, Int(t) < config.vocab else {
+                throw LlamaError.tokenOutOfRange(token: t, position: i, vocab: config.vocab)
+            }
+        }
+    }
+
+    /// Embeds row i = tokens[i] at position caches[i].count and runs all layers; leaves the
+    /// final hidden states `[B][dim]` in scratch.x. Caches have room for one more row.
+    private func runBatch(_ tokens: ArraySlice<Int32>, caches: ArraySlice<KVCache>) {
+        let s = scratch, dim = config.dim, half = config.headDim / 2
+        for (i, (t, cache)) in zip(tokens, caches).enumerated() {
+            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: s.x + i * dim)
+            Kernels.ropeTable(position: cache.count, headDim: config.headDim, freqBase: config.ropeFreqBase,
+                              cos: s.ropeCos + i * half, sin: s.ropeSin + i * half)
+        }
+        for l in 0..<config.layers {
+            attentionBlockBatch(layer: l, caches: caches)
+            feedForwardBlock(layer: l, n: tokens.count)
+        }
+    }
+
+    /// x += Wo · attention(norm(x)) for B rows, row i being the next token of caches[i]:
+    /// Q/K/V as one matmul each, then K (after RoPE) and V copied to row caches[i].count of
+    /// their own cache, then attention of row i over positions 0...caches[i].count.
+    private func attentionBlockBatch(layer l: Int, caches: ArraySlice<KVCache>) {
+        let s = scratch, w = weights.layers[l], c = config, n = caches.count
+        rmsNormRows(s.x, weight: w.attnNorm, n: n, out: s.xb)
+        project(w.wq, s.xb, n: n, s.q)
+        project(w.wk, s.xb, n: n, s.k)   // [n][kvDim]
+        project(w.wv, s.xb, n: n, s.v)   // [n][kvDim]
+        let half = c.headDim / 2
+        for (i, cache) in caches.enumerated() {
+            let cos = UnsafePointer(s.ropeCos + i * half), sin = UnsafePointer(s.ropeSin + i * half)
+            Kernels.rope(s.q + i * c.dim, heads: c.heads, headDim: c.headDim, cos: cos, sin: sin)
+            Kernels.rope(s.k + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, cos: cos, sin: sin)
+            cache.keyRow(layer: l, position: cache.count).update(from: s.k + i * c.kvDim, count: c.kvDim)
+            cache.valueRow(layer: l, position: cache.count).update(from: s.v + i * c.kvDim, count: c.kvDim)
+        }
+        let keys = caches.map { UnsafePointer($0.keyRow(layer: l, position: 0)) }
+        let values = caches.map { UnsafePointer($0.valueRow(layer: l, position: 0)) }
+        let lengths = caches.map { $0.count + 1 }
+        let units = n * c.kvHeads
+        let workers = min(threads, units)
+        let group = c.heads / c.kvHeads
+        // Work unit u = (row u / kvHeads, KV head u % kvHeads), as in `attentionBlock`; rows
+        // interleave over the workers so sequences of different lengths balance out.
+        pool.parallelFor(workers) { t in
+            var u = t
+            while u < units {
+                let i = u / c.kvHeads
+                attendGroup(row: i, kvHead: u % c.kvHeads, length: lengths[i], keys: keys[i], values: values[i],
+                            scores: s.scores + t * group * s.contextLength)
+                u += workers
+            }
+        }
+        project(w.wo, s.attn, n: n, s.proj)
+        Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
+    }
+}
