@@ -14,7 +14,7 @@ RUN KVSERVE_MODEL_DIR=/models ./scripts/fetch-model.sh
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libssl3 curl ca-certificates \
+    && apt-get install -y --no-install-recommends libssl3 libstdc++6 curl ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /var/lib/kvserve --shell /usr/sbin/nologin kvserve
 COPY --from=build /src/.build/release/kvserve /usr/local/bin/kvserve
