@@ -20,23 +20,32 @@ extension LlamaModel {
         }
         let keys = UnsafePointer(cache.keyRow(layer: l, position: 0))
         let values = UnsafePointer(cache.valueRow(layer: l, position: 0))
+        attendRows(n, keys: { _ in keys }, values: { _ in values }, length: { start + $0 + 1 })
+        project(w.wo, s.attn, n: n, s.proj)
+        Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
+    }
+
+    /// Attention for n query rows in scratch.q into scratch.attn; row i reads cache rows
+    /// 0..<length(i) from keys(i) / values(i).
+    func attendRows(_ n: Int, keys: (Int) -> UnsafePointer<Float>, values: (Int) -> UnsafePointer<Float>,
+                    length: (Int) -> Int) {
+        let s = scratch, c = config
         let units = n * c.kvHeads
         let workers = min(threads, units)
         let group = c.heads / c.kvHeads
-        // Work unit u = (token u / kvHeads, KV head u % kvHeads) with its `group` query heads,
+        // Work unit u = (row u / kvHeads, KV head u % kvHeads) with its `group` query heads,
         // so each cached K/V row is read once per group, not once per query head.
-        // Worker t takes u = t, t+workers, ...: interleaving balances the causal triangle.
+        // Worker t takes u = t, t+workers, ...: interleaving balances the causal triangle
+        // (and, in a batch, sequences of different lengths).
         pool.parallelFor(workers) { t in
             var u = t
             while u < units {
                 let i = u / c.kvHeads
-                attendGroup(row: i, kvHead: u % c.kvHeads, length: start + i + 1, keys: keys, values: values,
+                attendGroup(row: i, kvHead: u % c.kvHeads, length: length(i), keys: keys(i), values: values(i),
                             scores: s.scores + t * group * s.contextLength)
                 u += workers
             }
         }
-        project(w.wo, s.attn, n: n, s.proj)
-        Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
     }
 
     /// Query heads kvHead*group ..< (kvHead+1)*group of scratch row i over cache positions

@@ -89,20 +89,7 @@ extension LlamaModel {
         let keys = caches.map { UnsafePointer($0.keyRow(layer: l, position: 0)) }
         let values = caches.map { UnsafePointer($0.valueRow(layer: l, position: 0)) }
         let lengths = caches.map { $0.count + 1 }
-        let units = n * c.kvHeads
-        let workers = min(threads, units)
-        let group = c.heads / c.kvHeads
-        // Work unit u = (row u / kvHeads, KV head u % kvHeads), as in `attentionBlock`; rows
-        // interleave over the workers so sequences of different lengths balance out.
-        pool.parallelFor(workers) { t in
-            var u = t
-            while u < units {
-                let i = u / c.kvHeads
-                attendGroup(row: i, kvHead: u % c.kvHeads, length: lengths[i], keys: keys[i], values: values[i],
-                            scores: s.scores + t * group * s.contextLength)
-                u += workers
-            }
-        }
+        attendRows(n, keys: { keys[$0] }, values: { values[$0] }, length: { lengths[$0] })
         project(w.wo, s.attn, n: n, s.proj)
         Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
     }
