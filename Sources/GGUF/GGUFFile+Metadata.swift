@@ -6,30 +6,20 @@ extension GGUFFile {
         return v
     }
 
-    public func string(_ key: String) throws -> String {
-        let v = try value(key)
-        guard let s = v.stringValue else { throw GGUFError.wrongType(key: key, expected: "string", found: v.typeName) }
-        return s
-    }
+    public func string(_ key: String) throws -> String { try typed(key, "string") { $0.stringValue } }
 
     /// Any integer type whose value fits in Int.
-    public func int(_ key: String) throws -> Int {
-        let v = try value(key)
-        guard let i = v.intValue else { throw GGUFError.wrongType(key: key, expected: "integer", found: v.typeName) }
-        return i
-    }
+    public func int(_ key: String) throws -> Int { try typed(key, "integer") { $0.intValue } }
 
     /// float32 or float64.
-    public func float(_ key: String) throws -> Float {
-        let v = try value(key)
-        guard let f = v.floatValue else { throw GGUFError.wrongType(key: key, expected: "float", found: v.typeName) }
-        return f
-    }
+    public func float(_ key: String) throws -> Float { try typed(key, "float") { $0.floatValue } }
 
-    public func bool(_ key: String) throws -> Bool {
+    public func bool(_ key: String) throws -> Bool { try typed(key, "bool") { $0.boolValue } }
+
+    private func typed<T>(_ key: String, _ expected: String, _ extract: (GGUFValue) -> T?) throws -> T {
         let v = try value(key)
-        guard let b = v.boolValue else { throw GGUFError.wrongType(key: key, expected: "bool", found: v.typeName) }
-        return b
+        guard let t = extract(v) else { throw GGUFError.wrongType(key: key, expected: expected, found: v.typeName) }
+        return t
     }
 
     public func stringArray(_ key: String) throws -> [String] {
