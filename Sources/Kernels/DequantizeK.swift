@@ -15,30 +15,24 @@ enum DequantizeK {
     }
 
     static func q4_K(_ blk: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
-        let d = loadHalf(blk, 0)
-        let dmin = loadHalf(blk, 2)
-        let scales = (blk + 4).assumingMemoryBound(to: UInt8.self)
-        let qs = (blk + 16).assumingMemoryBound(to: UInt8.self)
-        // Sub-block j uses the 32 bytes qs[32*(j/2) ..< +32], low nibbles if j is even.
-        for j in 0..<8 {
-            let (sc, m) = scaleMin(scales, j)
-            let dl = d * sc
-            let ml = dmin * m
-            let q = qs + 32 * (j / 2)
-            let shift: UInt8 = j % 2 == 0 ? 0 : 4
-            for l in 0..<32 {
-                out[32 * j + l] = dl * Float((q[l] >> shift) & 0x0F) - ml
-            }
-        }
+        q45_K(blk, quants: blk + 16, highBits: nil, out)
     }
 
     static func q5_K(_ blk: UnsafeRawPointer, _ out: UnsafeMutablePointer<Float>) {
+        q45_K(blk, quants: blk + 48, highBits: (blk + 16).assumingMemoryBound(to: UInt8.self), out)
+    }
+
+    /// q4_K and q5_K share the layout: f16 d and dmin, 12 bytes of packed scales/mins, then for
+    /// q5_K 32 bytes of fifth bits, then 128 bytes of nibbles. Sub-block j uses the 32 bytes
+    /// qs[32*(j/2) ..< +32], low nibbles if j is even; in q5_K the 5th bit of its element l is
+    /// bit j of qh[l].
+    @inline(__always)
+    private static func q45_K(_ blk: UnsafeRawPointer, quants: UnsafeRawPointer, highBits qh: UnsafePointer<UInt8>?,
+                              _ out: UnsafeMutablePointer<Float>) {
         let d = loadHalf(blk, 0)
         let dmin = loadHalf(blk, 2)
         let scales = (blk + 4).assumingMemoryBound(to: UInt8.self)
-        let qh = (blk + 16).assumingMemoryBound(to: UInt8.self)
-        let qs = (blk + 48).assumingMemoryBound(to: UInt8.self)
-        // As q4_K, plus the 5th bit of element l of sub-block j is bit j of qh[l].
+        let qs = quants.assumingMemoryBound(to: UInt8.self)
         for j in 0..<8 {
             let (sc, m) = scaleMin(scales, j)
             let dl = d * sc
@@ -46,7 +40,8 @@ enum DequantizeK {
             let q = qs + 32 * (j / 2)
             let shift: UInt8 = j % 2 == 0 ? 0 : 4
             for l in 0..<32 {
-                let v = ((q[l] >> shift) & 0x0F) | (((qh[l] >> UInt8(j)) & 1) << 4)
+                var v = (q[l] >> shift) & 0x0F
+                if let qh { v |= ((qh[l] >> UInt8(j)) & 1) << 4 }
                 out[32 * j + l] = dl * Float(v) - ml
             }
         }
