@@ -44,34 +44,10 @@ enum ConfigurationLoader {
         }
     }
 
-    /// `--key value` or `--key=value`; dashes in keys become underscores.
+    /// Serve's flags: `--config` and every config key.
     static func parseFlags(_ arguments: [String]) throws -> [String: String] {
-        var options: [String: String] = [:]
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            guard argument.hasPrefix("--"), argument.count > 2 else {
-                throw ConfigurationError.badArgument("unexpected argument '\(argument)' (flags look like --port 8080)")
-            }
-            var name = String(argument.dropFirst(2))
-            var value: String
-            if let equals = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
-            } else {
-                guard index + 1 < arguments.count else {
-                    throw ConfigurationError.badArgument("flag \(argument) needs a value")
-                }
-                index += 1
-                value = arguments[index]
-            }
-            let key = name.replacingOccurrences(of: "-", with: "_")
-            guard key == "config" || Configuration.keys.contains(key) else {
-                throw ConfigurationError.badArgument("unknown flag --\(name)")
-            }
-            options[key] = value
-            index += 1
-        }
+        let options = try CommandLineFlags.parse(arguments)
+        try CommandLineFlags.rejectUnknown(options.filter { $0.key != "config" && !Configuration.keys.contains($0.key) })
         return options
     }
 }

@@ -7,7 +7,7 @@ import Tokenization
 /// streams the continuation to stdout as it is decoded.
 enum GenerateCommand {
     static func run(_ arguments: [String]) throws {
-        var options = try parse(arguments)
+        var options = try CommandLineFlags.parse(arguments, switches: ["chat"])
         let chat = options.removeValue(forKey: "chat") != nil
         guard let prompt = options.removeValue(forKey: "prompt") else {
             throw ConfigurationError.badArgument("generate needs --prompt TEXT")
@@ -21,7 +21,7 @@ enum GenerateCommand {
             guard let value = UInt64(seed) else { throw ConfigurationError.badArgument("--seed needs a non-negative integer") }
             request.sampling.seed = value
         }
-        try GenerateCommand.rejectUnknown(options)
+        try CommandLineFlags.rejectUnknown(options)
 
         let loaded = try LoadedModel(path: modelPath, threads: threads)
         var engineConfig = Engine.EngineConfig()
@@ -48,32 +48,6 @@ enum GenerateCommand {
         finished.wait()
         engine.shutdown(deadline: 1)
         if let failure { throw failure }
-    }
-
-    /// Flags: `--name value`; `--chat` takes no value.
-    static func parse(_ arguments: [String]) throws -> [String: String] {
-        var options: [String: String] = [:]
-        var index = 0
-        while index < arguments.count {
-            let argument = arguments[index]
-            guard argument.hasPrefix("--") else { throw ConfigurationError.badArgument("unexpected argument '\(argument)'") }
-            let key = argument.dropFirst(2).replacingOccurrences(of: "-", with: "_")
-            if key == "chat" {
-                options[key] = "true"
-                index += 1
-                continue
-            }
-            guard index + 1 < arguments.count else { throw ConfigurationError.badArgument("flag \(argument) needs a value") }
-            options[key] = arguments[index + 1]
-            index += 2
-        }
-        return options
-    }
-
-    static func rejectUnknown(_ options: [String: String]) throws {
-        if let unknown = options.keys.sorted().first {
-            throw ConfigurationError.badArgument("unknown flag --\(unknown.replacingOccurrences(of: "_", with: "-"))")
-        }
     }
 
     static func integer(_ text: String?, _ name: String, default value: Int) throws -> Int {

@@ -35,21 +35,21 @@ public enum KVServeCommand {
 
 enum BenchCommand {
     static func run(_ arguments: [String]) throws {
-        var options = try GenerateCommand.parse(arguments)
+        var options = try CommandLineFlags.parse(arguments)
         let modelPath = try LoadedModel.resolvePath(options.removeValue(forKey: "model") ?? "")
         let threads = try GenerateCommand.integer(options.removeValue(forKey: "threads"), "threads", default: 2)
-        try GenerateCommand.rejectUnknown(options)
+        try CommandLineFlags.rejectUnknown(options)
         try runBenchmark(modelPath: modelPath, threads: threads)
     }
 
     /// Time to first token per turn of a chat: with a session, re-sent with prefix reuse,
     /// re-sent with no cache (the baseline), side by side from one run.
     static func runSessions(_ arguments: [String]) throws {
-        var options = try GenerateCommand.parse(arguments)
+        var options = try CommandLineFlags.parse(arguments)
         let modelPath = try LoadedModel.resolvePath(options.removeValue(forKey: "model") ?? "")
         let threads = try GenerateCommand.integer(options.removeValue(forKey: "threads"), "threads", default: 2)
         let turns = try GenerateCommand.integer(options.removeValue(forKey: "turns"), "turns", default: 16)
-        try GenerateCommand.rejectUnknown(options)
+        try CommandLineFlags.rejectUnknown(options)
         let loaded = try LoadedModel(path: modelPath, threads: threads)
         guard let template = loaded.template else {
             throw ConfigurationError.badArgument("bench-sessions needs a model with a supported chat template")
