@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # kvserve vs llama.cpp on the same GGUF, same prompt lengths, same thread count, one run.
-# Usage: scripts/bench.sh [MODEL.gguf] [THREADS]
+# Usage: scripts/bench.sh [MODEL.gguf | NAME] [THREADS]   (NAME as in scripts/fetch-model.sh --list)
 # kvserve: `kvserve bench` (Sources/App/Benchmark.swift); llama.cpp: scripts/bench_llamacpp.py
 # with llama-cpp-python 0.3.36 (built from PyPI into .venv-llamacpp on first run, which takes
 # several minutes; or point LLAMACPP_PYTHON at a python that has it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-MODEL="${1:-$(scripts/fetch-model.sh)}"
+MODEL="${1:-smollm2-135m}"
+[ -f "$MODEL" ] || MODEL="$(scripts/fetch-model.sh "$MODEL")"
+WEIGHT_BYTES="$(python3 scripts/bench/weight_bytes.py "$MODEL")"
 THREADS="${2:-2}"
 PY="${LLAMACPP_PYTHON:-.venv-llamacpp/bin/python}"
 if [ -z "${LLAMACPP_PYTHON:-}" ] && [ ! -x "$PY" ]; then
@@ -34,12 +36,15 @@ for line in sys.stdin:
     f = line.split()
     if len(f) == 5 and f[0] == "RESULT":
         v[(f[1], f[2], int(f[3]))] = float(f[4])
+wb = int(sys.argv[2])
 print("\n%s threads, tokens/s (higher is better); shared machine, numbers vary run to run" % sys.argv[1])
-print("%-8s %-16s %10s %10s %8s" % ("context", "metric", "kvserve", "llama.cpp", "ratio"))
+print("weights read per decoded token: %.1f MB; GB/s = that x decode tok/s" % (wb / 1e6))
+print("%-8s %-16s %10s %10s %8s %14s" % ("context", "metric", "kvserve", "llama.cpp", "ratio", "GB/s kv / l.cpp"))
 for c in sorted({k[2] for k in v}):
     for m in ("prefill", "decode"):
         k, l = v.get(("kvserve", m, c), 0), v.get(("llama.cpp", m, c), 0)
-        print("%-8d %-16s %10.1f %10.1f %7.2fx" % (c, m, k, l, k / l if l else 0))
+        gbs = " %6.1f / %5.1f" % (wb * k / 1e9, wb * l / 1e9) if m == "decode" else ""
+        print("%-8d %-16s %10.1f %10.1f %7.2fx%s" % (c, m, k, l, k / l if l else 0, gbs))
     print("%-8d %-16s %10.1f %10s" % (c, "decode, no cache", v.get(("kvserve", "decode_nocache", c), 0), "-"))
     print("%-8d %-16s %9.1fx %10s" % (c, "KV cache speedup", v.get(("kvserve", "kv_speedup", c), 0), "-"))
-' "$THREADS"
+' "$THREADS" "$WEIGHT_BYTES"
