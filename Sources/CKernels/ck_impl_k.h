@@ -11,7 +11,7 @@
 typedef struct {
     uint8_t q[4][32];
     float scl[8]; // [r0 r1 r2 r3 | r0 r1 r2 r3]: scale of elements 0-15 | 16-31 (equal except Q6_K)
-    float mn[4];  // per row: coefficient of the activation block sum (minus the sub-block min)
+    float mn[4];  // per row: coefficient of the activation block sum (minus the sub-block min; unset for Q6_K)
 } ck_kblk;
 
 #define CK_AI static inline __attribute__((always_inline))
@@ -27,63 +27,104 @@ CK_AI void CK_FN(scales_k)(const uint8_t *s, uint8_t sc[8], uint8_t m[8]) {
     memcpy(m, v + 2, 8);
 }
 
+// 4 rows x 8 floats (lane j = block j) -> out[j] = [r0 r1 r2 r3 | the same for block j + 4], j < 4.
+CK_AI void CK_FN(transpose4x8)(const __m256 v[4], __m256 out[4]) {
+    const __m256 t0 = _mm256_unpacklo_ps(v[0], v[1]), t1 = _mm256_unpackhi_ps(v[0], v[1]);
+    const __m256 t2 = _mm256_unpacklo_ps(v[2], v[3]), t3 = _mm256_unpackhi_ps(v[2], v[3]);
+    out[0] = _mm256_shuffle_ps(t0, t2, 0x44);
+    out[1] = _mm256_shuffle_ps(t0, t2, 0xEE);
+    out[2] = _mm256_shuffle_ps(t1, t3, 0x44);
+    out[3] = _mm256_shuffle_ps(t1, t3, 0xEE);
+}
+
+// 8 bytes (unsigned or signed) -> 8 floats times f.
+CK_AI __m256 CK_FN(bytes8u)(uint64_t b, float f) {
+    return _mm256_mul_ps(_mm256_set1_ps(f), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128((long long)b))));
+}
+CK_AI __m256 CK_FN(bytes8s)(__m128i b, float f) {
+    return _mm256_mul_ps(_mm256_set1_ps(f), _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)));
+}
+
 // block_q4_K = {half d, dmin; u8 scales[12]; u8 qs[128]}; block_q5_K adds u8 qh[32] before qs.
 // Sub-blocks 2p and 2p+1 are the low and high nibbles of qs[32p ..< +32]; q5_K's fifth bit of
-// element l of sub-block j is bit j of qh[l]. Value = d*sc_j*q - dmin*m_j.
-CK_AI void CK_FN(prep_q45_K)(const uint8_t *blk, ck_kblk *u, int k, const int five) {
-    const float d = CK_FN(half)(blk), dmin = CK_FN(half)(blk + 2);
-    uint8_t sc[8], m[8];
-    CK_FN(scales_k)(blk + 4, sc, m);
-    const uint8_t *qs = blk + (five ? 48 : 16);
+// element l of sub-block j is bit j of qh[l]. Value = d*sc_j*q - dmin*m_j. One super-block of
+// 4 rows (p[k] + o) -> u[0..<8]; the per-row scale vectors are transposed to per-block ones.
+CK_AI void CK_FN(prep_q45_K)(const uint8_t *const *p, size_t o, ck_kblk *u, const int five) {
     const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
-    const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
-    for (int p = 0; p < 4; p++) {
-        const __m256i v = _mm256_loadu_si256((const __m256i *)(qs + 32 * p));
-        __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
-        if (five) {
-            // Bit j of each byte moved to bit 0 (16-bit shifts; the mask drops the neighbour's bits), then to bit 4.
-            const __m128i sl = _mm_cvtsi32_si128(2 * p), sh = _mm_cvtsi32_si128(2 * p + 1);
-            lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sl), one), 4));
-            hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sh), one), 4));
+    __m256 scl[4], mn[4];
+    for (int k = 0; k < 4; k++) {
+        const uint8_t *blk = p[k] + o;
+        uint8_t sc[8], m[8];
+        CK_FN(scales_k)(blk + 4, sc, m);
+        uint64_t sc8, m8;
+        memcpy(&sc8, sc, 8);
+        memcpy(&m8, m, 8);
+        scl[k] = CK_FN(bytes8u)(sc8, CK_FN(half)(blk));
+        mn[k] = CK_FN(bytes8u)(m8, -CK_FN(half)(blk + 2));
+        const uint8_t *qs = blk + (five ? 48 : 16);
+        const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
+        for (int q = 0; q < 4; q++) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(qs + 32 * q));
+            __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
+            if (five) {
+                // Bit j of each byte moved to bit 0 (16-bit shifts; the mask drops the neighbour's bits), then to bit 4.
+                const __m128i sl = _mm_cvtsi32_si128(2 * q), sh = _mm_cvtsi32_si128(2 * q + 1);
+                lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sl), one), 4));
+                hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sh), one), 4));
+            }
+            _mm256_storeu_si256((__m256i *)u[2 * q].q[k], lo);
+            _mm256_storeu_si256((__m256i *)u[2 * q + 1].q[k], hi);
         }
-        _mm256_storeu_si256((__m256i *)u[2 * p].q[k], lo);
-        _mm256_storeu_si256((__m256i *)u[2 * p + 1].q[k], hi);
     }
-    for (int j = 0; j < 8; j++) {
-        u[j].scl[k] = u[j].scl[k + 4] = d * (float)sc[j];
-        u[j].mn[k] = -dmin * (float)m[j];
+    __m256 ts[4], tm[4];
+    CK_FN(transpose4x8)(scl, ts);
+    CK_FN(transpose4x8)(mn, tm);
+    for (int j = 0; j < 4; j++) {
+        _mm256_storeu_ps(u[j].scl, _mm256_permute2f128_ps(ts[j], ts[j], 0x00));
+        _mm256_storeu_ps(u[j + 4].scl, _mm256_permute2f128_ps(ts[j], ts[j], 0x11));
+        _mm_storeu_ps(u[j].mn, _mm256_castps256_ps128(tm[j]));
+        _mm_storeu_ps(u[j + 4].mn, _mm256_extractf128_ps(tm[j], 1));
     }
 }
 
-CK_AI void CK_FN(prep_q4_K)(const uint8_t *blk, ck_kblk *u, int k) { CK_FN(prep_q45_K)(blk, u, k, 0); }
-CK_AI void CK_FN(prep_q5_K)(const uint8_t *blk, ck_kblk *u, int k) { CK_FN(prep_q45_K)(blk, u, k, 1); }
+CK_AI void CK_FN(prep_q4_K)(const uint8_t *const *p, size_t o, ck_kblk *u) { CK_FN(prep_q45_K)(p, o, u, 0); }
+CK_AI void CK_FN(prep_q5_K)(const uint8_t *const *p, size_t o, ck_kblk *u) { CK_FN(prep_q45_K)(p, o, u, 1); }
 
 // block_q6_K = {u8 ql[128]; u8 qh[64]; i8 scales[16]; half d}. In half h (128 elements), block g
 // (32 elements, g < 4) takes nibble g/2 of ql[64h + 32(g%2) + l] and bits 2g..2g+1 of qh[32h + l];
 // elements 16i..16i+15 of the super-block share scales[i]. Value = d*scale*(q - 32).
-CK_AI void CK_FN(prep_q6_K)(const uint8_t *blk, ck_kblk *u, int k) {
-    const float d = CK_FN(half)(blk + 208);
-    const int8_t *sc = (const int8_t *)(blk + 192);
+CK_AI void CK_FN(prep_q6_K)(const uint8_t *const *p, size_t o, ck_kblk *u) {
     const __m256i low4 = _mm256_set1_epi8(0x0F), bits45 = _mm256_set1_epi8(0x30);
-    for (int h = 0; h < 2; h++) {
-        const __m256i l0 = _mm256_loadu_si256((const __m256i *)(blk + 64 * h));
-        const __m256i l1 = _mm256_loadu_si256((const __m256i *)(blk + 64 * h + 32));
-        const __m256i qh = _mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h));
-        // High 2 bits of block g are qh bits 2g, 2g+1, moved to bits 4-5 (16-bit shifts, masked).
-        const __m256i q0 = _mm256_or_si256(_mm256_and_si256(l0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45));
-        const __m256i q1 = _mm256_or_si256(_mm256_and_si256(l1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), bits45));
-        const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), _mm256_and_si256(qh, bits45));
-        const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4),
-                                           _mm256_and_si256(_mm256_srli_epi16(qh, 2), bits45));
-        _mm256_storeu_si256((__m256i *)u[4 * h].q[k], q0);
-        _mm256_storeu_si256((__m256i *)u[4 * h + 1].q[k], q1);
-        _mm256_storeu_si256((__m256i *)u[4 * h + 2].q[k], q2);
-        _mm256_storeu_si256((__m256i *)u[4 * h + 3].q[k], q3);
+    const __m128i evens_odds = _mm_setr_epi8(0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15);
+    __m256 first[4], second[4]; // lane j: scale of elements 0-15 / 16-31 of block j
+    for (int k = 0; k < 4; k++) {
+        const uint8_t *blk = p[k] + o;
+        const float d = CK_FN(half)(blk + 208);
+        const __m128i sc = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(blk + 192)), evens_odds);
+        first[k] = CK_FN(bytes8s)(sc, d);
+        second[k] = CK_FN(bytes8s)(_mm_srli_si128(sc, 8), d);
+        for (int h = 0; h < 2; h++) {
+            const __m256i l0 = _mm256_loadu_si256((const __m256i *)(blk + 64 * h));
+            const __m256i l1 = _mm256_loadu_si256((const __m256i *)(blk + 64 * h + 32));
+            const __m256i qh = _mm256_loadu_si256((const __m256i *)(blk + 128 + 32 * h));
+            // High 2 bits of block g are qh bits 2g, 2g+1, moved to bits 4-5 (16-bit shifts, masked).
+            const __m256i q0 = _mm256_or_si256(_mm256_and_si256(l0, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 4), bits45));
+            const __m256i q1 = _mm256_or_si256(_mm256_and_si256(l1, low4), _mm256_and_si256(_mm256_slli_epi16(qh, 2), bits45));
+            const __m256i q2 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l0, 4), low4), _mm256_and_si256(qh, bits45));
+            const __m256i q3 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), low4),
+                                               _mm256_and_si256(_mm256_srli_epi16(qh, 2), bits45));
+            _mm256_storeu_si256((__m256i *)u[4 * h].q[k], q0);
+            _mm256_storeu_si256((__m256i *)u[4 * h + 1].q[k], q1);
+            _mm256_storeu_si256((__m256i *)u[4 * h + 2].q[k], q2);
+            _mm256_storeu_si256((__m256i *)u[4 * h + 3].q[k], q3);
+        }
     }
-    for (int j = 0; j < 8; j++) {
-        u[j].scl[k] = d * (float)sc[2 * j];
-        u[j].scl[k + 4] = d * (float)sc[2 * j + 1];
-        u[j].mn[k] = 0.0f;
+    __m256 tf[4], ts[4];
+    CK_FN(transpose4x8)(first, tf);
+    CK_FN(transpose4x8)(second, ts);
+    for (int j = 0; j < 4; j++) {
+        _mm256_storeu_ps(u[j].scl, _mm256_permute2f128_ps(tf[j], ts[j], 0x20));
+        _mm256_storeu_ps(u[j + 4].scl, _mm256_permute2f128_ps(tf[j], ts[j], 0x31));
     }
 }
 
@@ -154,7 +195,8 @@ CK_AI void CK_FN(krun_t4)(const ck_kblk *u, int nblk, const ck_q8_block *x, int 
 // Rows [r0, r1) x ntok tokens for a K format of bb bytes per super-block. While unpacking, it
 // prefetches the same columns of the row group after next (as CK_QROWS does).
 CK_AI void CK_FN(krows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, size_t ldy,
-                        int r0, int r1, const int bb, void (*prep)(const uint8_t *, ck_kblk *, int), const int zp) {
+                        int r0, int r1, const int bb, void (*prep)(const uint8_t *const *, size_t, ck_kblk *),
+                        const int zp) {
     ck_kblk buf[8 * CK_KCHUNK];
     const int nsb = nb / 8;
     const int pflines = (4 * bb + 63) / 64;
@@ -168,7 +210,7 @@ CK_AI void CK_FN(krows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int n
             for (int s = 0; s < n; s++) {
                 const size_t o = (size_t)(c0 + s) * bb;
                 for (int l = 0; l < pflines; l++) _mm_prefetch((const char *)(pf + 4 * o + 64 * l), _MM_HINT_T0);
-                for (int k = 0; k < 4; k++) prep(p[k] + o, buf + 8 * s, k);
+                prep(p, o, buf + 8 * s);
             }
             const ck_q8_block *xc = x + 8 * c0;
             int t = 0;
