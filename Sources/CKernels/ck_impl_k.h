@@ -222,17 +222,18 @@ CK_AI void CK_FN(krows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int n
     }
 }
 
-static void CK_FN(mm_q4_K)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, size_t ldy,
-                           int r0, int r1) {
-    CK_FN(krows)(w, rb, x, nb, ntok, y, ldy, r0, r1, 144, CK_FN(prep_q4_K), 0);
-}
+#include "ck_impl_k1.h"
 
-static void CK_FN(mm_q5_K)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, size_t ldy,
-                           int r0, int r1) {
-    CK_FN(krows)(w, rb, x, nb, ntok, y, ldy, r0, r1, 176, CK_FN(prep_q5_K), 0);
-}
+// Decode (1-2 tokens) one row at a time; prefill and batches through the unpacked 4-row buffer.
+#define CK_KMM(NAME, BB, KIND, PREP, ZP)                                                        \
+    static void CK_FN(NAME)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, \
+                            size_t ldy, int r0, int r1) {                                       \
+        if (ntok <= CK_K1_TOKENS && nb <= CK_K1_MAXNB)                                          \
+            CK_FN(k1rows)(w, rb, x, nb, ntok, y, ldy, r0, r1, BB, KIND);                        \
+        else                                                                                    \
+            CK_FN(krows)(w, rb, x, nb, ntok, y, ldy, r0, r1, BB, PREP, ZP);                     \
+    }
 
-static void CK_FN(mm_q6_K)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, size_t ldy,
-                           int r0, int r1) {
-    CK_FN(krows)(w, rb, x, nb, ntok, y, ldy, r0, r1, 210, CK_FN(prep_q6_K), 32);
-}
+CK_KMM(mm_q4_K, 144, 0, CK_FN(prep_q4_K), 0)
+CK_KMM(mm_q5_K, 176, 1, CK_FN(prep_q5_K), 0)
+CK_KMM(mm_q6_K, 210, 2, CK_FN(prep_q6_K), 32)

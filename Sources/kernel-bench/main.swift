@@ -1,7 +1,7 @@
 import Foundation
 import Kernels
 
-// kernel-bench [threads]: decode GB/s and prefill GFLOP/s per weight format, every ISA level this
+// kernel-bench [threads [format]]: decode GB/s and prefill GFLOP/s per weight format, every ISA level this
 // CPU runs, all from one run so the ratios compare (see KernelBench). "per CPU" divides by the
 // CPU time the process got, which matters when other processes share the cores.
 let threads = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 2
@@ -12,7 +12,8 @@ print("kernel-bench: \(threads) threads; decode \(shape.rows)x\(shape.cols) matv
 let best = Kernels.bestISALevel
 for level in Set((0...best).map { Kernels.limitISA($0) }).sorted().reversed() {
     Kernels.limitISA(level)
-    for f in KernelBench.formats {
+    let only = CommandLine.arguments.dropFirst(2).first
+    for f in KernelBench.formats where only == nil || "\(f)" == only {
         let slow = level == 0
         var s = shape
         if slow { s.decodeBytes = 32 << 20; s.tokens = 8 }  // the Swift fallback is slow: keep it short

@@ -6,7 +6,7 @@ enum ProductCheck {
     /// Largest error the 8-bit activation quantization can cause on one output: each x_i is
     /// rounded to the nearest multiple of d_b = max|x in its block| / 127, so |dx_i| <= d_b / 2
     /// and |error| <= sum_i |w_i| * d_b / 2. Float summation order adds ~1e-5 relative of
-    /// sum |w_i x_i| (cols <= 2304 terms, float eps 6e-8; rounding errors add up like a random walk).
+    /// sum |w_i x_i| (float eps 6e-8; rounding errors add up like a random walk: sqrt(20736) x eps ~ 1e-5).
     static func bound(_ w: [Float], _ x: [Float], quantized: Bool) -> Float {
         var b: Float = 0
         var mag: Float = 0
