@@ -50,7 +50,7 @@ CK_AI __m256 CK_FN(bytes8s)(__m128i b, float f) {
 // element l of sub-block j is bit j of qh[l]. Value = d*sc_j*q - dmin*m_j. One super-block of
 // 4 rows (p[k] + o) -> u[0..<8]; the per-row scale vectors are transposed to per-block ones.
 CK_AI void CK_FN(prep_q45_K)(const uint8_t *const *p, size_t o, ck_kblk *u, const int five) {
-    const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+    const __m256i low4 = _mm256_set1_epi8(0x0F), bit4 = _mm256_set1_epi8(0x10);
     __m256 scl[4], mn[4];
     for (int k = 0; k < 4; k++) {
         const uint8_t *blk = p[k] + o;
@@ -62,15 +62,16 @@ CK_AI void CK_FN(prep_q45_K)(const uint8_t *const *p, size_t o, ck_kblk *u, cons
         scl[k] = CK_FN(bytes8u)(sc8, CK_FN(half)(blk));
         mn[k] = CK_FN(bytes8u)(m8, -CK_FN(half)(blk + 2));
         const uint8_t *qs = blk + (five ? 48 : 16);
-        const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
+        // q5_K: bits 0 and 1 of qh (shifted down 2 per pair) become bit 4 of the pair's two blocks
+        // (16-bit shifts; the mask drops what crosses from the neighbouring byte).
+        __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
         for (int q = 0; q < 4; q++) {
             const __m256i v = _mm256_loadu_si256((const __m256i *)(qs + 32 * q));
             __m256i lo = _mm256_and_si256(v, low4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
             if (five) {
-                // Bit j of each byte moved to bit 0 (16-bit shifts; the mask drops the neighbour's bits), then to bit 4.
-                const __m128i sl = _mm_cvtsi32_si128(2 * q), sh = _mm_cvtsi32_si128(2 * q + 1);
-                lo = _mm256_or_si256(lo, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sl), one), 4));
-                hi = _mm256_or_si256(hi, _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sh), one), 4));
+                lo = _mm256_or_si256(lo, _mm256_and_si256(_mm256_slli_epi16(qh, 4), bit4));
+                hi = _mm256_or_si256(hi, _mm256_and_si256(_mm256_slli_epi16(qh, 3), bit4));
+                qh = _mm256_srli_epi16(qh, 2);
             }
             _mm256_storeu_si256((__m256i *)u[2 * q].q[k], lo);
             _mm256_storeu_si256((__m256i *)u[2 * q + 1].q[k], hi);
@@ -228,8 +229,10 @@ CK_AI void CK_FN(krows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int n
 #define CK_KMM(NAME, BB, KIND, PREP, ZP)                                                        \
     static void CK_FN(NAME)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, \
                             size_t ldy, int r0, int r1) {                                       \
-        if (ntok <= CK_K1_TOKENS && nb <= CK_K1_MAXNB)                                          \
-            CK_FN(k1rows)(w, rb, x, nb, ntok, y, ldy, r0, r1, BB, KIND);                        \
+        if (ntok == 1 && nb <= CK_K1_MAXNB)                                                     \
+            CK_FN(k1rows)(w, rb, x, nb, 1, y, ldy, r0, r1, BB, KIND);                           \
+        else if (ntok == 2 && nb <= CK_K1_MAXNB)                                                \
+            CK_FN(k1rows)(w, rb, x, nb, 2, y, ldy, r0, r1, BB, KIND);                           \
         else                                                                                    \
             CK_FN(krows)(w, rb, x, nb, ntok, y, ldy, r0, r1, BB, PREP, ZP);                     \
     }

@@ -56,17 +56,18 @@ CK_AI void CK_FN(k1_q45_K)(const uint8_t *blk, __m256i q[8], __m256 *scl, __m256
     memcpy(&m8, m, 8);
     *scl = CK_FN(bytes8u)(sc8, CK_FN(half)(blk));
     *mn = CK_FN(bytes8u)(m8, -CK_FN(half)(blk + 2));
-    const __m256i low4 = _mm256_set1_epi8(0x0F), one = _mm256_set1_epi8(1);
+    const __m256i low4 = _mm256_set1_epi8(0x0F), bit4 = _mm256_set1_epi8(0x10);
     const uint8_t *qs = blk + (five ? 48 : 16);
-    const __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
+    // q5_K: bits 0 and 1 of qh (shifted down 2 per pair) become bit 4 of the pair's two blocks.
+    __m256i qh = five ? _mm256_loadu_si256((const __m256i *)(blk + 16)) : _mm256_setzero_si256();
     for (int p = 0; p < 4; p++) {
         const __m256i v = _mm256_loadu_si256((const __m256i *)(qs + 32 * p));
         q[2 * p] = _mm256_and_si256(v, low4);
         q[2 * p + 1] = _mm256_and_si256(_mm256_srli_epi16(v, 4), low4);
         if (five) {
-            const __m128i sl = _mm_cvtsi32_si128(2 * p), sh = _mm_cvtsi32_si128(2 * p + 1);
-            q[2 * p] = _mm256_or_si256(q[2 * p], _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sl), one), 4));
-            q[2 * p + 1] = _mm256_or_si256(q[2 * p + 1], _mm256_slli_epi16(_mm256_and_si256(_mm256_srl_epi16(qh, sh), one), 4));
+            q[2 * p] = _mm256_or_si256(q[2 * p], _mm256_and_si256(_mm256_slli_epi16(qh, 4), bit4));
+            q[2 * p + 1] = _mm256_or_si256(q[2 * p + 1], _mm256_and_si256(_mm256_slli_epi16(qh, 3), bit4));
+            qh = _mm256_srli_epi16(qh, 2);
         }
     }
 }
@@ -92,9 +93,10 @@ CK_AI void CK_FN(k1_q6_K)(const uint8_t *blk, __m256i q[8], __m256 *scl_a, __m25
     }
 }
 
-// Rows [r0, r1) x ntok (<= CK_K1_TOKENS) tokens, nb <= CK_K1_MAXNB. kind: 0 Q4_K, 1 Q5_K, 2 Q6_K.
-// Prefetches row r + 8 at the pace of row r (rows are contiguous).
-CK_AI void CK_FN(k1rows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y,
+// Rows [r0, r1) x ntok (<= CK_K1_TOKENS, a constant so the accumulators stay in registers)
+// tokens, nb <= CK_K1_MAXNB. kind: 0 Q4_K, 1 Q5_K, 2 Q6_K. Prefetches row r + 8 at the pace of
+// row r (rows are contiguous).
+CK_AI void CK_FN(k1rows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, const int ntok, float *y,
                          size_t ldy, int r0, int r1, const int bb, const int kind) {
     ck_k1x ax[CK_K1_TOKENS];
     for (int t = 0; t < ntok; t++) CK_FN(k1_gather)(x + (size_t)t * nb, nb, &ax[t], kind == 2);
