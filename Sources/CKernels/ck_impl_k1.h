@@ -20,13 +20,12 @@ CK_AI void CK_FN(k1_gather)(const ck_q8_block *x, int nb, ck_k1x *a, const int h
         a->dx[b] = x[b].d;
         a->s[b] = x[b].s;
         if (!halves) continue;
-        int lo = 0, hi = 0;
-        for (int i = 0; i < 16; i++) {
-            lo += x[b].qs[i];
-            hi += x[b].qs[16 + i];
-        }
-        a->h32[8 * (b / 4) + b % 4] = 32 * lo;
-        a->h32[8 * (b / 4) + 4 + b % 4] = 32 * hi;
+        // 32 * the sums of 4 bytes, then of 16 (hadd per 128-bit lane): lane 0 first half, lane 4 second.
+        __m256i v = CK_DPBUSD(_mm256_set1_epi8(32), _mm256_loadu_si256((const __m256i *)x[b].qs));
+        v = _mm256_hadd_epi32(v, v);
+        v = _mm256_hadd_epi32(v, v);
+        a->h32[8 * (b / 4) + b % 4] = _mm256_extract_epi32(v, 0);
+        a->h32[8 * (b / 4) + 4 + b % 4] = _mm256_extract_epi32(v, 4);
     }
 }
 
