@@ -101,6 +101,12 @@ public enum KernelBench {
             s = s &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             words[i] = s ^ (s >> 29)
         }
+        fixScales(f, p, bytes: bytes)
+        return p
+    }
+
+    /// Sets every f16 scale of `f` blocks in p[0..<bytes] to 0.01.
+    static func fixScales(_ f: BlockFormat, _ p: UnsafeMutableRawPointer, bytes: Int) {
         let halfOffsets: [Int]
         switch f {
         case .q4_0, .q5_0, .q8_0: halfOffsets = [0]
@@ -112,6 +118,5 @@ public enum KernelBench {
         for b in stride(from: 0, to: bytes - f.blockBytes + 1, by: f.blockBytes) {
             for o in halfOffsets { p.storeBytes(of: scale, toByteOffset: b + o, as: UInt16.self) }
         }
-        return p
     }
 }

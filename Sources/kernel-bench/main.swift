@@ -27,3 +27,9 @@ for level in Set((0...best).map { Kernels.limitISA($0) }).sorted().reversed() {
               "[\(Kernels.kernelDescription(for: f))]")
     }
 }
+Kernels.limitISA(best)
+if CommandLine.arguments.count < 3 {
+    let (rate, ms) = KernelBench.qwen15BDecode(pool: pool)
+    print(String(format: "%@: Qwen2.5-1.5B Q4_K_M layers (no head), one decode step: %.1f ms, %.1f GB/s (%.1f per CPU)",
+                 Kernels.isaName, ms, rate.wall, rate.cpu))
+}
