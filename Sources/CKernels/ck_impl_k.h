@@ -3,7 +3,8 @@
 // it compiles once per ISA variant. Per group of 4 rows and chunk of super-blocks the weights
 // are first unpacked into an L1 buffer of ck_kblk (per 32 elements: 4 rows' unsigned quants and
 // their float scales); every token then runs over that buffer, so a weight byte is decoded once
-// per call however many tokens there are (prefill), and the block loop is the same for all three.
+// per call however many tokens there are, and the block loop is the same for all three. That is
+// the path for 3+ tokens (prefill, batched decode); 1-2 tokens take ck_impl_k1.h's per-row path.
 
 // One 32-element block of 4 rows, unpacked. Against activations x_i = dx * xq_i with block sum s:
 //   row k . x = dx * sum_i scl[k + 4*(i >= 16)] * (q[k][i] - zp) * xq_i  +  mn[k] * s
