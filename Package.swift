@@ -23,6 +23,7 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling"]),
         .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF"]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
+        .executableTarget(name: "kernel-bench", dependencies: ["Kernels"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),

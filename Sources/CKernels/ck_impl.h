@@ -21,6 +21,12 @@ static inline float CK_FN(half)(const uint8_t *p) {
     return _cvtsh_ss(h);
 }
 
+static inline uint32_t CK_FN(load32)(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
 // 16 bytes of packed nibbles -> 32 bytes: low nibbles are elements 0-15, high 16-31 (ggml order).
 static inline __m256i CK_FN(unpack4)(const uint8_t *qs) {
     const __m128i b = _mm_loadu_si128((const __m128i *)qs);
@@ -34,16 +40,26 @@ static inline __m256i CK_FN(unpack4)(const uint8_t *qs) {
 static inline __m256i CK_FN(prep_q4_1)(const uint8_t *blk) { return CK_FN(unpack4)(blk + 4); }
 static inline __m256i CK_FN(prep_q4_0)(const uint8_t *blk) { return CK_FN(unpack4)(blk + 2); }
 static inline __m256i CK_FN(prep_q8_0)(const uint8_t *blk) { return _mm256_loadu_si256((const __m256i *)(blk + 2)); }
+// The 32 fifth bits of a Q5 block (bit j = element j) -> 0x10 in byte j, else 0: byte j picks
+// qh byte j/8, tests bit j%8, and the all-ones mask keeps 0x10.
+static inline __m256i CK_FN(bit5)(uint32_t qh) {
+    const __m256i pick = _mm256_setr_epi8(0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1,
+                                          2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3);
+    const __m256i bit = _mm256_set1_epi64x(0x8040201008040201LL);
+    const __m256i v = _mm256_and_si256(_mm256_shuffle_epi8(_mm256_set1_epi32((int)qh), pick), bit);
+    return _mm256_and_si256(_mm256_cmpeq_epi8(v, bit), _mm256_set1_epi8(0x10));
+}
+// block_q5_0 = {half d, u8 qh[4], u8 qs[16]}, block_q5_1 = {half d, half m, u8 qh[4], u8 qs[16]}: unsigned 0..31.
+static inline __m256i CK_FN(prep_q5_0)(const uint8_t *blk) {
+    return _mm256_or_si256(CK_FN(unpack4)(blk + 6), CK_FN(bit5)(CK_FN(load32)(blk + 2)));
+}
+static inline __m256i CK_FN(prep_q5_1)(const uint8_t *blk) {
+    return _mm256_or_si256(CK_FN(unpack4)(blk + 8), CK_FN(bit5)(CK_FN(load32)(blk + 4)));
+}
 static inline __m256i CK_FN(mul_u4)(__m256i w, __m256i x) { return CK_DPBUSD(w, x); }
 // Signed x signed via |w| * (x with w's sign).
 static inline __m256i CK_FN(mul_s8)(__m256i w, __m256i x) {
     return CK_DPBUSD(_mm256_sign_epi8(w, w), _mm256_sign_epi8(x, w));
-}
-
-static inline uint32_t CK_FN(load32)(const uint8_t *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
 }
 
 // The first 4 bytes (two halves) of the same block in 4 rows -> [a0 a1 a2 a3 b0 b1 b2 b3] floats,
@@ -63,6 +79,7 @@ static inline __m256 CK_FN(halves4)(const uint8_t *p0, const uint8_t *p1, const 
 // Per-block constant terms: Q4_1 adds m*s (m is the high half of dm); Q4_0's "-8" adds -8*d*s.
 #define CK_OFF_Q4_1(dm, sx, off) off = _mm_fmadd_ps(_mm256_extractf128_ps(dm, 1), _mm_set1_ps(sx), off)
 #define CK_OFF_Q4_0(dm, sx, off) off = _mm_fmadd_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(-8.0f * (sx)), off)
+#define CK_OFF_Q5_0(dm, sx, off) off = _mm_fmadd_ps(_mm256_castps256_ps128(dm), _mm_set1_ps(-16.0f * (sx)), off)
 #define CK_OFF_NONE(dm, sx, off) (void)(sx)
 
 // acc (ymm, lanes i and i+4 = row i) + off -> 4 outputs, fewer at the matrix edge.
@@ -155,6 +172,9 @@ static inline void CK_FN(store4)(float *y, __m256 acc, __m128 off, int nrows) {
 CK_QROWS(mm_q4_1, 20, 2, CK_FN(prep_q4_1), CK_FN(mul_u4), CK_OFF_Q4_1)
 CK_QROWS(mm_q4_0, 18, 2, CK_FN(prep_q4_0), CK_FN(mul_u4), CK_OFF_Q4_0)
 CK_QROWS(mm_q8_0, 34, 3, CK_FN(prep_q8_0), CK_FN(mul_s8), CK_OFF_NONE)
+// 4x22=88 and 4x24=96 bytes -> 2 lines. Q5_0's "-16" is like Q4_0's "-8"; Q5_1's m like Q4_1's.
+CK_QROWS(mm_q5_0, 22, 2, CK_FN(prep_q5_0), CK_FN(mul_u4), CK_OFF_Q5_0)
+CK_QROWS(mm_q5_1, 24, 2, CK_FN(prep_q5_1), CK_FN(mul_u4), CK_OFF_Q4_1)
 
 // Float weights (F32, or F16 widened with F16C) against f32 activations, 4 rows per pass.
 #define CK_FROWS(NAME, ESZ, LOAD8, LOAD1)                                                       \
@@ -260,11 +280,18 @@ static void CK_FN(quantize)(const float *x, ck_q8_block *out, int nb) {
     }
 }
 
+#include "ck_impl_k.h"
+
 const ck_table CK_CAT(ck_table, CK_SUFFIX) = {
     .quantize = CK_FN(quantize),
     .q4_0 = CK_FN(mm_q4_0),
     .q4_1 = CK_FN(mm_q4_1),
     .q8_0 = CK_FN(mm_q8_0),
+    .q5_0 = CK_FN(mm_q5_0),
+    .q5_1 = CK_FN(mm_q5_1),
+    .q4_K = CK_FN(mm_q4_K),
+    .q5_K = CK_FN(mm_q5_K),
+    .q6_K = CK_FN(mm_q6_K),
     .f32 = CK_FN(mm_f32),
     .f16 = CK_FN(mm_f16),
     .dot_rows = CK_FN(dot_rows),

@@ -10,7 +10,7 @@ typedef void (*ck_fmm_fn)(const uint8_t *w, size_t rb, int cols, const float *x,
 // One ISA variant's kernels.
 typedef struct {
     void (*quantize)(const float *x, ck_q8_block *out, int nb);
-    ck_qmm_fn q4_0, q4_1, q8_0;
+    ck_qmm_fn q4_0, q4_1, q8_0, q5_0, q5_1, q4_K, q5_K, q6_K;
     ck_fmm_fn f32, f16;
     void (*dot_rows)(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out);
     void (*axpy_rows)(const float *w, const float *v, size_t stride, int count, int n, float *out);

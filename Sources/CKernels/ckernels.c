@@ -118,8 +118,23 @@ int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8_bl
     case CK_Q4_0: ck_active->q4_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
     case CK_Q4_1: ck_active->q4_1(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
     case CK_Q8_0: ck_active->q8_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q5_0: ck_active->q5_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q5_1: ck_active->q5_1(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q4_K: ck_active->q4_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q5_K: ck_active->q5_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q6_K: ck_active->q6_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
     case CK_F32: ck_active->f32(wb, row_bytes, cols, xf, ntok, y, ldy, r0, r1); return 1;
     case CK_F16: ck_active->f16(wb, row_bytes, cols, xf, ntok, y, ldy, r0, r1); return 1;
+    default: return 0;
+    }
+}
+
+int ck_has_kernel(int fmt) {
+    ck_init();
+    if (!ck_active) return 0;
+    switch (fmt) {
+    case CK_F32: case CK_F16: case CK_Q4_0: case CK_Q4_1: case CK_Q5_0: case CK_Q5_1: case CK_Q8_0:
+    case CK_Q4_K: case CK_Q5_K: case CK_Q6_K: return 1;
     default: return 0;
     }
 }

@@ -1,9 +1,10 @@
 import CKernels
 
 /// Matrix-vector and matrix-matrix products with weights kept in their storage format.
-/// Q4_0/Q4_1/Q8_0 quantize the activations to 8-bit blocks and use the C integer kernels;
-/// F32/F16 use the C float kernels; everything else (or a CPU without AVX2) dequantizes one
-/// row at a time in Swift and takes f32 dot products.
+/// The quantized formats (all but BF16) quantize the activations to 8-bit blocks and use the C
+/// integer kernels; F32/F16 use the C float kernels; BF16 (or any format on a CPU without AVX2)
+/// dequantizes one row at a time in Swift and takes f32 dot products. `kernelDescription(for:)`
+/// says which path a format takes.
 extension Kernels {
     /// y[rows] = W x;  x: [w.cols]
     public static func matvec(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
@@ -61,7 +62,12 @@ extension Kernels {
     }
 
     @inline(__always)
-    static func usesQ8(_ f: BlockFormat) -> Bool { f == .q4_0 || f == .q4_1 || f == .q8_0 }
+    static func usesQ8(_ f: BlockFormat) -> Bool {
+        switch f {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0, .q4_K, .q5_K, .q6_K: return true
+        case .f32, .f16, .bf16: return false
+        }
+    }
 
     /// Y rows `range` for every token, through the fastest path available for w's format.
     static func rows(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ xq: UnsafePointer<ck_q8_block>, n: Int,

@@ -8,46 +8,9 @@ final class MatVecTests: XCTestCase {
         Kernels.limitISA(99)
     }
 
-    /// Largest error the 8-bit activation quantization can cause on one output: each x_i is
-    /// rounded to the nearest multiple of d_b = max|x in its block| / 127, so |dx_i| <= d_b / 2
-    /// and |error| <= sum_i |w_i| * d_b / 2. Float summation order adds ~1e-5 relative of
-    /// sum |w_i x_i| (cols <= 1536 terms, float eps 6e-8, times a margin).
-    static func bound(_ w: [Float], _ x: [Float], quantized: Bool) -> Float {
-        var b: Float = 0
-        var mag: Float = 0
-        for blk in stride(from: 0, to: x.count, by: 32) {
-            let amax = x[blk..<min(blk + 32, x.count)].map(abs).max() ?? 0
-            for i in blk..<min(blk + 32, x.count) {
-                if quantized { b += abs(w[i]) * amax / 127 / 2 }
-                mag += abs(w[i] * x[i])
-            }
-        }
-        return b * 1.001 + mag * 1e-5 + 1e-6
-    }
-
     func check(_ f: BlockFormat, rows: Int, cols: Int, n: Int, threads: Int, seed: UInt64) throws {
-        var rng = TestRNG(state: seed)
-        let bytes = RandomWeights.make(f, rows: rows, cols: cols, rng: &rng)
-        let x = (0..<(n * cols)).map { _ in rng.float(-2, 2) }
-        let dense = bytes.withUnsafeBytes { Kernels.dequantize(f, $0.baseAddress!, count: rows * cols) }
-        let pool = ThreadPool(threads: threads)
-        var y = [Float](repeating: .nan, count: n * rows)
-        bytes.withUnsafeBytes { buf in
-            let w = WeightMatrix(format: f, rows: rows, cols: cols, data: buf.baseAddress!)
-            if n == 1 { Kernels.matvec(w, x, &y, pool: pool) } else { Kernels.matmul(w, x, n: n, &y, pool: pool) }
-        }
-        let quantized = Kernels.isaLevel > 0 && [.q4_0, .q4_1, .q8_0].contains(f)
-        for t in 0..<n {
-            let xt = Array(x[(t * cols)..<((t + 1) * cols)])
-            for r in 0..<rows {
-                let wr = Array(dense[(r * cols)..<((r + 1) * cols)])
-                let ref = zip(wr, xt).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-                let tol = Self.bound(wr, xt, quantized: quantized)
-                let got = y[t * rows + r]
-                if !(abs(Double(got) - ref) <= Double(tol)) {
-                    return XCTFail("\(f) isa \(Kernels.isaName) \(rows)x\(cols) n=\(n) t=\(t) r=\(r): got \(got), want \(ref) ± \(tol)")
-                }
-            }
+        if let failure = ProductCheck.mismatch(f, rows: rows, cols: cols, n: n, threads: threads, seed: seed) {
+            XCTFail(failure)
         }
     }
 

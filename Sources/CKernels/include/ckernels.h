@@ -17,7 +17,8 @@ typedef struct {
 
 // Weight formats (ggml type numbers) handled by ck_matmul.
 enum {
-    CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q8_0 = 8
+    CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8,
+    CK_Q4_K = 12, CK_Q5_K = 13, CK_Q6_K = 14
 };
 
 // Selected ISA level: 0 none (use the Swift path), 1 AVX2+FMA+F16C, 2 AVX-VNNI,
@@ -32,11 +33,14 @@ void ck_quantize_q8(const float *x, ck_q8_block *out, int nb);
 
 // Y[t][r] = dot(W row r, X row t) for rows r in [r0, r1) and tokens t in [0, ntok).
 // W: rows of row_bytes bytes each (blocks of `fmt`); cols = number of elements per row.
-// For quantized fmt, xq is [ntok][cols/32] activation blocks; for F32/F16, xf is [ntok][cols].
+// For quantized fmt, xq is [ntok][cols/32] activation blocks (K-quants too: 8 per super-block); for F32/F16, xf is [ntok][cols].
 // y[t * ldy + r]. Returns 0 when this fmt/ISA has no kernel (caller falls back).
 int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols,
               const ck_q8_block *xq, const float *xf, int ntok,
               float *y, size_t ldy, int r0, int r1);
+
+// 1 when ck_matmul has a kernel for fmt at the current ISA level, else 0.
+int ck_has_kernel(int fmt);
 
 // Attention over one head: out[p] = scale * dot(q, k + p*stride) for p < count (n floats each);
 // and out[i] += sum_p w[p] * v[p*stride + i] for i < n. Return 0 when no SIMD variant applies.

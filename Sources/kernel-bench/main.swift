@@ -1,0 +1,35 @@
+import Foundation
+import Kernels
+
+// kernel-bench [threads [format]]: decode GB/s and prefill GFLOP/s per weight format, every ISA level this
+// CPU runs, all from one run so the ratios compare (see KernelBench). "per CPU" divides by the
+// CPU time the process got, which matters when other processes share the cores.
+let threads = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 2
+let pool = ThreadPool(threads: threads)
+let shape = KernelBench.Shape()
+print("kernel-bench: \(threads) threads; decode \(shape.rows)x\(shape.cols) matvecs over \(shape.decodeBytes >> 20) MB;",
+      "prefill \(shape.prefillRows)x\(shape.prefillCols) x \(shape.tokens) tokens")
+let best = Kernels.bestISALevel
+for level in Set((0...best).map { Kernels.limitISA($0) }).sorted().reversed() {
+    Kernels.limitISA(level)
+    let only = CommandLine.arguments.dropFirst(2).first
+    for f in KernelBench.formats where only == nil || "\(f)" == only {
+        let slow = level == 0
+        var s = shape
+        if slow { s.decodeBytes = 32 << 20; s.tokens = 8 }  // the Swift fallback is slow: keep it short
+        let gb = KernelBench.decodeGBps(f, shape: s, pool: pool, repeats: slow ? 1 : 3)
+        let gc = KernelBench.cachedDecodeGBps(f, shape: s, pool: pool, repeats: slow ? 1 : 5)
+        let gf = KernelBench.prefillGFLOPs(f, shape: s, pool: pool, repeats: slow ? 1 : 5)
+        let name = "\(f)".padding(toLength: 5, withPad: " ", startingAt: 0)
+        print("\(Kernels.isaName.padding(toLength: 12, withPad: " ", startingAt: 0)) \(name)",
+              String(format: "decode %5.1f GB/s (%5.1f per CPU), in L2 %5.1f (%5.1f)  prefill %6.1f GFLOP/s (%6.1f per CPU)",
+                     gb.wall, gb.cpu, gc.wall, gc.cpu, gf.wall, gf.cpu),
+              "[\(Kernels.kernelDescription(for: f))]")
+    }
+}
+Kernels.limitISA(best)
+if CommandLine.arguments.count < 3 {
+    let (rate, ms) = KernelBench.qwen15BDecode(pool: pool)
+    print(String(format: "%@: Qwen2.5-1.5B Q4_K_M layers (no head), one decode step: %.1f ms, %.1f GB/s (%.1f per CPU)",
+                 Kernels.isaName, ms, rate.wall, rate.cpu))
+}
