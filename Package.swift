@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Telemetry", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"),
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling", "Telemetry"]),
-        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF"]),
+        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF", "Telemetry"]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
