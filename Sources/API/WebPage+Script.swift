@@ -90,9 +90,9 @@ extension WebPage {
       catch { return res.status + " " + res.statusText; }
     }
 
-    async function send(text) {
-      const message = { role: "user", content: text };
-      addMessage("user", text);
+    async function send(prompt) {
+      const message = { role: "user", content: prompt };
+      addMessage("user", prompt);
       const reply = addMessage("assistant", "", "streaming");
       const out = reply.querySelector(".text");
       const body = { session_id: sessionId, stream: true,

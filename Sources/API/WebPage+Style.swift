@@ -36,6 +36,7 @@ extension WebPage {
       background: var(--accent); color: var(--bg); cursor: pointer; min-width: 4.5rem; min-height: 2.4rem; }
     button[disabled] { opacity: 0.45; cursor: default; }
     #stop, #new-chat { background: transparent; color: var(--accent); }
+    #new-chat { white-space: nowrap; }
     :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
     details { border: 1px solid var(--line); border-radius: 0.5rem; padding: 0.3rem 0.7rem; }
     summary { cursor: pointer; }

@@ -28,6 +28,7 @@ enum WebPage {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>kvserve chat</title>
+        <link rel="icon" href="data:,">
         <style>\(style)</style>
         </head>
         <body>
