@@ -114,6 +114,17 @@ def main():
     check(value(after, "kvserve_sessions", location="disk") >= 1, "no session on disk")
     check(value(after, "kvserve_sessions", location="memory") >= 1, "no session in memory")
     check(value(after, "kvserve_session_disk_bytes") > 0, "no session disk bytes")
+
+    # While a reply streams, the worker runs it: running batch 1, nothing queued.
+    request = urllib.request.Request(f"{base}/generate", headers={"Content-Type": "application/json"}, data=json.dumps(
+        {"prompt": "Count slowly:", "max_tokens": 48, "ignore_eos": True, "stream": True}).encode())
+    with urllib.request.urlopen(request) as stream:
+        check("token" in json.loads(stream.readline()), "no first token line")
+        during = scrape(base)
+        rest = [json.loads(line) for line in stream.read().decode().splitlines() if line.strip()]
+    check(rest and rest[-1].get("done"), "the streamed reply did not finish")
+    expect("running batch while streaming", value(during, "kvserve_running_batch_size"), 1)
+    expect("queue depth while streaming", value(during, "kvserve_queue_depth"), 0)
     print("metrics moved as expected:", json.dumps(report))
 
 
