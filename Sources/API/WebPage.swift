@@ -4,7 +4,8 @@ import HTTP
 // GET /: a chat page for people, compiled into the binary (no CDN, works offline). One
 // HTML document with its style and script inline, so a single request shows it. It talks
 // to the public API only (POST /generate with "stream": true, GET /health), as any other
-// client would; see WebPage+Script.swift for its behaviour.
+// client would; see WebPage+Script.swift for its behaviour. When API keys arrive, this page
+// stays public (it holds no data; the key is typed into it) while the API routes are guarded.
 enum WebPage {
     static let html: [UInt8] = Array(document.utf8)
 
