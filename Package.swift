@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .executable(name: "kvserve", targets: ["kvserve"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+    ],
     targets: [
         .target(name: "GGUF"),
         .target(name: "CKernels"),
@@ -20,8 +24,10 @@ let package = Package(
         .target(name: "Generation", dependencies: ["Llama", "Tokenization", "Sampling", "Sessions"]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "HTTP", dependencies: ["COpenSSL"]),
-        .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling"]),
-        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF"]),
+        .target(name: "Telemetry", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"),
+                                                  .product(name: "Prometheus", package: "swift-prometheus")]),
+        .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling", "Telemetry"]),
+        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF", "Telemetry"]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
         .executableTarget(name: "kernel-bench", dependencies: ["Kernels"]),
 
@@ -34,6 +40,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
+        .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,21 +1,25 @@
 import Foundation
 import Generation
 import HTTP
+import Telemetry
 
 // The routes of kvserve's HTTP API over one Engine. The only place HTTP meets Generation:
 // bodies are decoded and validated here, engine errors are mapped to statuses here
 // (APIError+Generation.swift), and events are encoded as JSON, NDJSON or SSE here.
 public final class APIServer: @unchecked Sendable {
     public let engine: Engine
+    /// nil: no `/metrics` route and nothing recorded.
+    public let metrics: ServerMetrics?
 
-    public init(engine: Engine) {
+    public init(engine: Engine, metrics: ServerMetrics? = ServerMetrics()) {
         self.engine = engine
+        self.metrics = metrics
     }
 
     // The router's closures keep this object alive, so `APIServer(engine:).register(on:)`
     // without holding the APIServer is fine.
     public func register(on router: Router) {
-        let generate = GenerateHandler(engine: engine)
+        let generate = GenerateHandler(engine: engine, metrics: metrics)
         router.add(method: "POST", path: "/generate") { generate.handle($0, $1) }
         router.add(method: "GET", path: "/health") { self.health($0, $1) }
         router.add(method: "POST", path: "/tokenize") { self.tokenize($0, $1) }
@@ -23,6 +27,11 @@ public final class APIServer: @unchecked Sendable {
         router.add(method: "GET", path: "/sessions") { self.listSessions($0, $1) }
         router.add(method: "GET", path: "/sessions/{id}") { self.getSession($0, $1) }
         router.add(method: "DELETE", path: "/sessions/{id}") { self.deleteSession($0, $1) }
+        router.add(method: "GET", path: "/") { WebPage.serve($0, $1) }
+        if let metrics {
+            let route = MetricsRoute(engine: engine, metrics: metrics)
+            router.add(method: "GET", path: "/metrics") { route.handle($0, $1) }
+        }
     }
 
     func health(_ request: HTTPRequest, _ responder: HTTPResponder) {

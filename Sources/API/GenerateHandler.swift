@@ -1,10 +1,12 @@
 import Foundation
 import Generation
 import HTTP
+import Telemetry
 
 // POST /generate: validate, submit, then answer as one JSON object or as a stream.
 struct GenerateHandler {
     let engine: Engine
+    var metrics: ServerMetrics? = nil
 
     func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
         let body: GenerateBody
@@ -33,7 +35,8 @@ struct GenerateHandler {
     private func stream(_ body: GenerateBody, framing: GenerationStream.Framing, _ responder: HTTPResponder) {
         let stream = GenerationStream(responder: responder, framing: framing)
         do {
-            let ticket = try engine.submit(body.generationRequest) { stream.handle($0) }
+            let ticket = try engine.submit(body.generationRequest,
+                                           onEvent: GenerationTimer(metrics: metrics).wrap { stream.handle($0) })
             stream.start(ticket: ticket)
         } catch {
             // Submit validates synchronously, so a rejected request still gets its real status.
@@ -43,7 +46,7 @@ struct GenerateHandler {
 
     private func whole(_ body: GenerateBody, _ responder: HTTPResponder) {
         do {
-            let ticket = try engine.submit(body.generationRequest) { event in
+            let ticket = try engine.submit(body.generationRequest, onEvent: GenerationTimer(metrics: metrics).wrap { event in
                 switch event {
                 case .token:
                     break
@@ -53,7 +56,7 @@ struct GenerateHandler {
                 case .failed(let error):
                     APIServer.respond(responder, error: APIError(error))
                 }
-            }
+            })
             responder.onClientGone { ticket.cancel() }
         } catch {
             APIServer.respond(responder, error: APIError(any: error))

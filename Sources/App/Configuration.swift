@@ -23,6 +23,8 @@ public struct Configuration: Equatable {
     public var sessionTTLSeconds = 3600.0
     public var shutdownGraceSeconds = 10.0
     public var logLevel = "info"
+    public var corsOrigins: [String] = []  // empty: no CORS headers; "*": any origin
+    public var metrics = true              // serve GET /metrics
 
     public init() {}
 
@@ -32,7 +34,7 @@ public struct Configuration: Equatable {
         "host", "port", "model", "context_length", "threads", "max_connections", "max_header_bytes",
         "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size", "max_batch",
         "tls_cert", "tls_key", "state_dir", "kv_budget_mb", "session_ttl_s", "shutdown_grace_s",
-        "log_level",
+        "log_level", "cors_origins", "metrics",
     ]
 
     /// Applies one setting given as text (from the environment or a flag) or as a JSON value.
@@ -80,8 +82,31 @@ public struct Configuration: Equatable {
             let level = try text()
             guard LogLevel(rawValue: level) != nil else { throw fail("one of debug, info, warning, error") }
             logLevel = level
+        case "cors_origins": corsOrigins = try Self.origins(value, fail: fail("a list of origins such as https://app.example or *"))
+        case "metrics":
+            if let flag = value as? Bool { metrics = flag; break }
+            guard let text = value as? String, ["true", "false"].contains(text) else { throw fail("true or false") }
+            metrics = text == "true"
         default: throw ConfigurationError.unknownKey(key: key, source: source)
         }
+    }
+
+    /// A JSON list of strings, or text separated by commas (environment, flags). Each is "*"
+    /// or scheme://host[:port] as a browser sends it in `Origin`.
+    static func origins(_ value: Any, fail: ConfigurationError) throws -> [String] {
+        let items: [String]
+        if let text = value as? String {
+            items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        } else if let list = value as? [Any], let strings = list as? [String] {
+            items = strings
+        } else {
+            throw fail
+        }
+        for item in items where item != "*" {
+            guard let url = URL(string: item), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()),
+                  url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil else { throw fail }
+        }
+        return items
     }
 
     /// JSON numbers arrive as NSNumber; a Bool is an NSNumber too, and must not pass as 1.

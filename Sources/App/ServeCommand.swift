@@ -3,6 +3,7 @@ import Foundation
 import API
 import Generation
 import HTTP
+import Telemetry
 
 /// `kvserve serve`: load the model, start the engine and the HTTP server, run until a signal.
 enum ServeCommand {
@@ -20,11 +21,15 @@ enum ServeCommand {
         let engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.template,
                                 config: engineConfig(config, loaded: loaded))
         let router = Router()
-        APIServer(engine: engine).register(on: router)
+        let api = APIServer(engine: engine, metrics: config.metrics ? ServerMetrics() : nil)
+        api.register(on: router)
         let server = HTTPServer(config: try httpConfig(config)) { request, responder in
             router.handle(request, responder)
         }
-        server.onRequestLogged = { entry in Log.write(.info, accessLogLine(entry)) }
+        server.onRequestLogged = { entry in
+            Log.write(.info, accessLogLine(entry))
+            api.recordRequest(entry, router: router)
+        }
         try server.start()
         Log.write(.info, "listening on \(config.host):\(server.port)\(config.tlsCertificate.isEmpty ? "" : " (TLS)")")
 
@@ -65,6 +70,7 @@ enum ServeCommand {
         http.headerTimeout = config.headerTimeoutSeconds
         http.bodyTimeout = config.bodyTimeoutSeconds
         http.idleTimeout = config.idleTimeoutSeconds
+        http.cors = CORSPolicy(origins: config.corsOrigins)
         if !config.tlsCertificate.isEmpty {
             http.tls = TLSConfig(certificatePath: expandTilde(config.tlsCertificate), keyPath: expandTilde(config.tlsKey))
         }

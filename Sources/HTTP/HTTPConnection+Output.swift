@@ -6,6 +6,7 @@ extension HTTPConnection {
     func beginResponse(_ responder: HTTPResponder, status: Int, headers: [(String, String)],
                        body: [UInt8]?, complete: Bool) {
         guard !closed, current === responder, let request = currentRequest else { return }
+        let headers = headers + (config.cors?.responseHeaders(for: request) ?? [])
         let head = ResponseWriter.head(status: status, headers: headers, bodyLength: body?.count,
                                        method: request.method, version: request.version,
                                        close: closeAfterResponse)

@@ -213,6 +213,9 @@ final class HTTPConnection: @unchecked Sendable {
         servedAny = true
         if !request.keepAlive || draining { closeAfterResponse = true }
         rearmTimer()
+        if let headers = config.cors?.preflightHeaders(for: request) {
+            return responder.respond(status: 204, headers: headers)
+        }
         hooks.handler(request, responder)
     }
 

@@ -32,6 +32,8 @@ public struct HTTPServerConfig: Sendable {
     /// Bytes queued for one connection before `HTTPResponder.write` blocks its caller.
     public var maxOutputBufferBytes: Int
     public var tls: TLSConfig?
+    /// Origins allowed to call from a browser; nil: no CORS headers, preflights get 405.
+    public var cors: CORSPolicy? = nil
 
     public init(
         host: String = "127.0.0.1",

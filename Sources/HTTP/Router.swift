@@ -8,6 +8,7 @@ public final class Router: @unchecked Sendable {
 
     private struct Route {
         let method: String
+        let path: String
         let segments: [Substring]
         let handler: Handler
     }
@@ -18,7 +19,7 @@ public final class Router: @unchecked Sendable {
     public init() {}
 
     public func add(method: String, path: String, handler: @escaping Handler) {
-        let route = Route(method: method.uppercased(), segments: Self.segments(of: path), handler: handler)
+        let route = Route(method: method.uppercased(), path: path, segments: Self.segments(of: path), handler: handler)
         lock.withLock { routes.append(route) }
     }
 
@@ -41,6 +42,14 @@ public final class Router: @unchecked Sendable {
         if allowed.contains("GET") && !allowed.contains("HEAD") { allowed.append("HEAD") }
         responder.respondError(status: 405, message: "\(request.method) is not allowed on \(request.path)",
                                headers: [("Allow", allowed.joined(separator: ", "))])
+    }
+
+    /// The registered pattern ("/sessions/{id}") that `path` matches, for any method; nil when
+    /// none does. Metrics label requests with it, so label values stay as few as the routes.
+    public func pattern(for path: String) -> String? {
+        let table = lock.withLock { routes }
+        let requestSegments = Self.segments(of: path)
+        return table.first { Self.match($0.segments, requestSegments) != nil }?.path
     }
 
     /// "/a/b/" and "/a/b" are different paths; only the leading "/" is dropped.

@@ -58,7 +58,10 @@ extension SessionManager {
             if cache.count > record.kvStart { try cache.truncate(to: record.kvStart) }
             try cache.appendSerialized(record.kvBytes, tokenCount: record.kvTokenCount)
         }
-        withLock { apply(contents, to: entry) }
+        withLock {
+            apply(contents, to: entry)
+            restores += 1
+        }
         return cache
     }
 

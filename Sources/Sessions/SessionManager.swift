@@ -16,6 +16,8 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     /// them gets the reason instead of silently overwriting the file).
     var refused: [String: String] = [:]
     var evictions = 0
+    /// Caches rebuilt from a session log (after eviction or a restart).
+    var restores = 0
 
     public init(config: SessionManagerConfig, makeCache: @escaping () -> Cache) throws {
         self.config = config
