@@ -19,9 +19,11 @@ enum ByteLevel {
         return table
     }()
 
-    static let scalarToByte: [Unicode.Scalar: UInt8] = {
-        var map: [Unicode.Scalar: UInt8] = [:]
-        for (b, s) in byteToScalar.enumerated() { map[s] = UInt8(b) }
+    /// scalarToByte[scalar value] for values below 324 (the table's largest is U+0143), -1
+    /// where no byte maps there. An array, not a Dictionary: load decodes every token.
+    static let scalarToByte: [Int16] = {
+        var map = [Int16](repeating: -1, count: 324)
+        for (b, s) in byteToScalar.enumerated() { map[Int(s.value)] = Int16(b) }
         return map
     }()
 
@@ -31,8 +33,8 @@ enum ByteLevel {
         var out: [UInt8] = []
         out.reserveCapacity(token.unicodeScalars.count)
         for s in token.unicodeScalars {
-            if let b = scalarToByte[s] {
-                out.append(b)
+            if s.value < 324, scalarToByte[Int(s.value)] >= 0 {
+                out.append(UInt8(scalarToByte[Int(s.value)]))
             } else {
                 out.append(contentsOf: Array(String(s).utf8))
             }

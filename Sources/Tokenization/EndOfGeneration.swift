@@ -1,0 +1,29 @@
+/// Which tokens end a generation, decided as llama.cpp decides it (`llama_vocab::impl::load`):
+/// eos, the metadata's eot/eom ids, every token spelled as a known end-of-turn marker, and the
+/// FIM pad / repository / file-separator tokens (a fill-in-the-middle completion ends there).
+enum EndOfGeneration {
+    /// End-of-turn spellings of the families llama.cpp knows.
+    static let names = [
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",
+        "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
+    ]
+
+    /// FIM tokens llama.cpp also stops on; of each group only the first spelling present counts.
+    static let fimGroups = [
+        ["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"],
+        ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"],
+        ["<|file_sep|>"],
+    ]
+
+    /// `all`: every end-of-generation id; `byName`: those found by spelling (llama.cpp types
+    /// them as control tokens).
+    static func ids(index: VocabularyIndex, eos: Int32?, extra: [Int32]) -> (all: Set<Int32>, byName: [Int32]) {
+        var byName = names.compactMap { index.id(of: $0) }
+        for group in fimGroups {
+            if let id = group.lazy.compactMap({ index.id(of: $0) }).first { byName.append(id) }
+        }
+        var all = Set(byName).union(extra)
+        if let eos { all.insert(eos) }
+        return (all, byName)
+    }
+}
