@@ -1,16 +1,23 @@
-/// Which tokens end a generation, decided as llama.cpp decides it (`llama_vocab::impl::load`):
-/// eos, the metadata's eot/eom ids, every token spelled as a known end-of-turn marker, and the
-/// FIM pad / repository / file-separator tokens (a fill-in-the-middle completion ends there).
+/// Which tokens end a generation, decided as llama.cpp decides it (`llama_vocab::impl::load`
+/// in the llama.cpp that llama-cpp-python 0.3.36 vendors): eos, the metadata's eot/eom ids,
+/// every token spelled as a known end-of-turn marker, and the FIM pad / repository /
+/// file-separator tokens (a fill-in-the-middle completion ends there).
+///
+/// One deliberate difference: llama.cpp also stops on any token spelled "</s>" (added for
+/// PaddleOCR). In Qwen2.5's vocabulary that is a normal text token, the HTML strikethrough
+/// close tag, so a coder model would stop in the middle of HTML; where "</s>" really ends a
+/// sequence (Llama 2, Mistral) it is the eos token and stops anyway.
 enum EndOfGeneration {
-    /// End-of-turn spellings of the families llama.cpp knows.
     static let names = [
-        "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<end_of_turn>", "<|endoftext|>",
-        "<|eom_id|>", "<EOT>", "_<EOT>", "<|end_of_text|>", "<end_of_utterance>",
+        "<|eot_id|>", "<|im_end|>", "<|end|>", "<|return|>", "<|call|>", "<|flush|>", "<|calls|>",
+        "<end_of_turn>", "<|endoftext|>", "<|eom_id|>", "<EOT>", "_<EOT>", "[EOT]", "[EOS]",
+        "<|end_of_text|>", "<end_of_utterance>", "<eos>", "<turn|>", "<|tool_response>",
+        "<｜end▁of▁sentence｜>", "[e~[",
     ]
 
-    /// FIM tokens llama.cpp also stops on; of each group only the first spelling present counts.
+    /// FIM tokens llama.cpp also stops on; of each group only one spelling counts.
     static let fimGroups = [
-        ["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"],
+        ["<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>", "[PAD]"],
         ["<|fim_repo|>", "<|repo_name|>", "<fim-repo>", "<REPO>", "<reponame>"],
         ["<|file_sep|>"],
     ]
