@@ -9,11 +9,11 @@ struct BPEMerger: Sendable {
     }
 
     /// Key is (left id << 32 | right id).
-    private let merges: [UInt64: Merge]
+    private let merges: MergeTable
     /// Token id of each single byte (-1 if the vocabulary lacks it).
     private let byteTokens: [Int32]
 
-    init(merges: [UInt64: Merge], byteTokens: [Int32]) {
+    init(merges: MergeTable, byteTokens: [Int32]) {
         self.merges = merges
         self.byteTokens = byteTokens
     }
@@ -22,8 +22,7 @@ struct BPEMerger: Sendable {
     /// the vocabulary lacks are skipped, as llama.cpp and HF skip them; on a repeated pair the
     /// first rank wins. Works on UTF-8 bytes: Qwen has 151k merges, and Strings would dominate load time.
     static func build(index: VocabularyIndex, merges: [String]) -> BPEMerger {
-        var table: [UInt64: Merge] = [:]
-        table.reserveCapacity(merges.count)
+        var table = MergeTable(capacityFor: merges.count)
         var joined: [UInt8] = []
         for (rank, line) in merges.enumerated() {
             var line = line
@@ -37,8 +36,7 @@ struct BPEMerger: Sendable {
                 joined.append(contentsOf: left)
                 joined.append(contentsOf: right)
                 guard let a = index.id(of: left), let b = index.id(of: right), let m = index.id(of: joined) else { return }
-                let key = Self.key(a, b)
-                if table[key] == nil { table[key] = Merge(rank: Int32(rank), result: m) }
+                table.insertIfAbsent(Self.key(a, b), Merge(rank: Int32(rank), result: m))
             }
         }
         let byteTokens = ByteLevel.byteToScalar.map { index.id(of: String($0)) ?? -1 }

@@ -9,6 +9,7 @@ struct VocabularyIndex: Sendable {
     /// Token id or -1; the count is a power of two at least twice the vocabulary.
     private let slots: [Int32]
     private let mask: Int
+    private let shift: UInt64
 
     /// On duplicate spellings the lowest id wins (HF's vocabulary loading order).
     init(_ tokens: [String]) {
@@ -19,14 +20,15 @@ struct VocabularyIndex: Sendable {
             bytes.append(contentsOf: t.utf8)
             starts.append(bytes.count)
         }
-        var capacity = 16
-        while capacity < tokens.count * 2 { capacity <<= 1 }
-        var slots = [Int32](repeating: -1, count: capacity)
-        let mask = capacity - 1
+        var bits: UInt64 = 4
+        while (1 << bits) < tokens.count * 2 { bits += 1 }
+        var slots = [Int32](repeating: -1, count: 1 << Int(bits))
+        let mask = (1 << Int(bits)) - 1
+        let shift = 64 - bits
         bytes.withUnsafeBufferPointer { all in
             for id in 0..<tokens.count {
                 let key = UnsafeBufferPointer(rebasing: all[starts[id]..<starts[id + 1]])
-                var s = Self.hash(key) & mask
+                var s = Self.slot(key, shift)
                 while slots[s] >= 0 {
                     let other = Int(slots[s])
                     if Self.equal(key, UnsafeBufferPointer(rebasing: all[starts[other]..<starts[other + 1]])) { break }
@@ -39,11 +41,12 @@ struct VocabularyIndex: Sendable {
         self.starts = starts
         self.slots = slots
         self.mask = mask
+        self.shift = shift
     }
 
     func id(of key: UnsafeBufferPointer<UInt8>) -> Int32? {
         bytes.withUnsafeBufferPointer { all in
-            var s = Self.hash(key) & mask
+            var s = Self.slot(key, shift)
             while true {
                 let id = slots[s]
                 if id < 0 { return nil }
@@ -63,14 +66,15 @@ struct VocabularyIndex: Sendable {
         return text.withUTF8 { id(of: $0) }
     }
 
-    /// FNV-1a, 64-bit: short keys, good spread, no setup.
-    private static func hash(_ key: UnsafeBufferPointer<UInt8>) -> Int {
+    /// FNV-1a over the bytes, then Fibonacci hashing: the top bits of the product index the
+    /// table (FNV's low bits alone cluster on the shared prefixes of vocabulary spellings).
+    private static func slot(_ key: UnsafeBufferPointer<UInt8>, _ shift: UInt64) -> Int {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in key {
             h ^= UInt64(b)
             h = h &* 0x0000_0100_0000_01B3
         }
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        return Int(truncatingIfNeeded: (h &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     private static func equal(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
