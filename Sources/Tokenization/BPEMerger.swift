@@ -9,13 +9,38 @@ struct BPEMerger: Sendable {
     }
 
     /// Key is (left id << 32 | right id).
-    private let merges: [UInt64: Merge]
+    private let merges: MergeTable
     /// Token id of each single byte (-1 if the vocabulary lacks it).
     private let byteTokens: [Int32]
 
-    init(merges: [UInt64: Merge], byteTokens: [Int32]) {
+    init(merges: MergeTable, byteTokens: [Int32]) {
         self.merges = merges
         self.byteTokens = byteTokens
+    }
+
+    /// From `tokenizer.ggml.merges` ("left right", rank = line number). Lines naming tokens
+    /// the vocabulary lacks are skipped, as llama.cpp and HF skip them; on a repeated pair the
+    /// first rank wins. Works on UTF-8 bytes: Qwen has 151k merges, and Strings would dominate load time.
+    static func build(index: VocabularyIndex, merges: [String]) -> BPEMerger {
+        var table = MergeTable(capacityFor: merges.count)
+        var joined: [UInt8] = []
+        for (rank, line) in merges.enumerated() {
+            var line = line
+            line.withUTF8 { u in
+                // Split at the first space after the first byte (llama.cpp's `find(' ', 1)`);
+                // byte-level spellings never contain U+0020 themselves.
+                guard u.count > 2, let space = u[1...].firstIndex(of: 0x20) else { return }
+                let left = UnsafeBufferPointer(rebasing: u[..<space])
+                let right = UnsafeBufferPointer(rebasing: u[(space + 1)...])
+                joined.removeAll(keepingCapacity: true)
+                joined.append(contentsOf: left)
+                joined.append(contentsOf: right)
+                guard let a = index.id(of: left), let b = index.id(of: right), let m = index.id(of: joined) else { return }
+                table.insertIfAbsent(Self.key(a, b), Merge(rank: Int32(rank), result: m))
+            }
+        }
+        let byteTokens = ByteLevel.byteToScalar.map { index.id(of: String($0)) ?? -1 }
+        return BPEMerger(merges: table, byteTokens: byteTokens)
     }
 
     static func key(_ a: Int32, _ b: Int32) -> UInt64 {
@@ -41,7 +66,7 @@ struct BPEMerger: Sendable {
         var prev = Array(-1..<(n - 1))          // prev[i] = i-1, -1 at the head
         var next = Array(1...n)                 // next[i] = i+1, n past the tail
         var alive = [Bool](repeating: true, count: n)
-        var heap = MergeQueue()
+        var heap = BinaryHeap<MergeCandidate>()
 
         func push(_ left: Int) {
             let right = next[left]

@@ -1,11 +1,12 @@
 /// Llama 3's pre-tokenizer pattern (llama.cpp `LLAMA_VOCAB_PRE_TYPE_LLAMA3`, HF `Split`):
 ///     (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}
 ///     | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
+/// Qwen2's is the same with `\p{N}` (one digit) for `\p{N}{1,3}`: `maxDigits` is 3 or 1.
 enum Llama3Pattern {
-    static func split(_ s: [Unicode.Scalar], _ cls: [ScalarClass], into out: inout [Range<Int>]) {
+    static func split(_ s: [Unicode.Scalar], _ cls: [ScalarClass], maxDigits: Int, into out: inout [Range<Int>]) {
         var i = 0
         while i < s.count {
-            let j = matchEnd(s, cls, at: i)
+            let j = matchEnd(s, cls, at: i, maxDigits: maxDigits)
             out.append(i..<j)
             i = j
         }
@@ -14,7 +15,7 @@ enum Llama3Pattern {
     private static func isNewline(_ c: Unicode.Scalar) -> Bool { c == "\r" || c == "\n" }
 
     /// End index of the single pattern match starting at `i` (always > i).
-    private static func matchEnd(_ s: [Unicode.Scalar], _ cls: [ScalarClass], at i: Int) -> Int {
+    private static func matchEnd(_ s: [Unicode.Scalar], _ cls: [ScalarClass], at i: Int, maxDigits: Int) -> Int {
         let end = s.count
         if s[i] == "'", let n = contraction(s, at: i) { return i + n }
         // [^\r\n\p{L}\p{N}]?\p{L}+
@@ -23,8 +24,8 @@ enum Llama3Pattern {
             start = i + 1
         }
         if cls[start] == .letter { return run(cls, from: start, of: .letter) }
-        // \p{N}{1,3}
-        if cls[i] == .number { return min(run(cls, from: i, of: .number), i + 3) }
+        // \p{N}{1,maxDigits}
+        if cls[i] == .number { return min(run(cls, from: i, of: .number), i + maxDigits) }
         // " ?[^\s\p{L}\p{N}]+[\r\n]*"
         let other = s[i] == " " && i + 1 < end && cls[i + 1] == .other ? i + 1 : i
         if cls[other] == .other {

@@ -4,14 +4,23 @@
 /// - `smollm`: first isolates every \p{N} code point (HF `Digits(individual_digits=True)`,
 ///   llama.cpp `LLAMA_VOCAB_PRE_TYPE_SMOLLM`), then the gpt2 pattern on each remaining span.
 /// - `llama-bpe`: Llama 3's pattern (see `Llama3Pattern`).
+/// - `qwen2`: Llama 3's pattern with single digits (`\p{N}` for `\p{N}{1,3}`), as Qwen2's
+///   tokenizer.json and llama.cpp `LLAMA_VOCAB_PRE_TYPE_QWEN2` spell it.
 /// Patterns are matched by hand over Unicode scalars: alternatives are tried in order at each
 /// position, exactly like a regex engine's leftmost-first alternation.
 public enum PreTokenizer: String, Sendable {
     case gpt2
     case smollm
     case llamaBPE = "llama-bpe"
+    case qwen2
 
-    static let supportedNames = ["smollm", "gpt2", "llama-bpe"]
+    static let supportedNames = ["smollm", "qwen2", "llama-bpe", "gpt2"]
+
+    /// The pre-tokenizer a `tokenizer.ggml.pre` value names; llama.cpp's converter writes
+    /// "gpt-2" for GPT-2 itself.
+    public static func named(_ name: String) -> PreTokenizer? {
+        name == "gpt-2" ? .gpt2 : PreTokenizer(rawValue: name)
+    }
 
     /// Llama 3 vocabularies take a piece that is itself a token as is (HF `ignore_merges`,
     /// llama.cpp does the same for this pre-tokenizer).
@@ -44,7 +53,9 @@ public enum PreTokenizer: String, Sendable {
             }
             GPT2Pattern.split(scalars, classes, start..<scalars.count, into: &out)
         case .llamaBPE:
-            Llama3Pattern.split(scalars, classes, into: &out)
+            Llama3Pattern.split(scalars, classes, maxDigits: 3, into: &out)
+        case .qwen2:
+            Llama3Pattern.split(scalars, classes, maxDigits: 1, into: &out)
         }
         return out
     }

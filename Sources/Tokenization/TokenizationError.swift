@@ -1,7 +1,7 @@
 /// Errors of the Tokenization module. Each case names what was wrong in the model file
 /// or in the caller's input, so it can be shown to a user as is.
 public enum TokenizationError: Error, CustomStringConvertible, Equatable {
-    /// `tokenizer.ggml.model` is not a byte-level BPE ("gpt2") tokenizer.
+    /// `tokenizer.ggml.model` is neither byte-level BPE ("gpt2") nor SentencePiece ("llama").
     case unsupportedModel(String)
     /// `tokenizer.ggml.pre` names a pre-tokenizer we do not implement.
     case unsupportedPreTokenizer(String)
@@ -17,7 +17,7 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .unsupportedModel(let m):
-            return "unsupported tokenizer model '\(m)' (tokenizer.ggml.model); only byte-level BPE 'gpt2' is supported"
+            return "unsupported tokenizer model '\(m)' (tokenizer.ggml.model); supported: 'gpt2' (byte-level BPE), 'llama' (SentencePiece)"
         case .unsupportedPreTokenizer(let p):
             return "unsupported pre-tokenizer '\(p)' (tokenizer.ggml.pre); supported: \(PreTokenizer.supportedNames.joined(separator: ", "))"
         case .invalidVocabulary(let why):

@@ -43,9 +43,10 @@ final class PreTokenizerFixtureTests: XCTestCase {
             let gpt2: [String]
             let smollm: [String]
             let llamaBPE: [String]
+            let qwen2: [String]
 
             enum CodingKeys: String, CodingKey {
-                case text, gpt2, smollm
+                case text, gpt2, smollm, qwen2
                 case llamaBPE = "llama-bpe"
             }
         }
@@ -60,6 +61,7 @@ final class PreTokenizerFixtureTests: XCTestCase {
             XCTAssertEqual(PreTokenizer.gpt2.pieces(c.text), c.gpt2, "gpt2 \(label)")
             XCTAssertEqual(PreTokenizer.smollm.pieces(c.text), c.smollm, "smollm \(label)")
             XCTAssertEqual(PreTokenizer.llamaBPE.pieces(c.text), c.llamaBPE, "llama-bpe \(label)")
+            XCTAssertEqual(PreTokenizer.qwen2.pieces(c.text), c.qwen2, "qwen2 \(label)")
         }
     }
 }

@@ -61,20 +61,42 @@ final class TokenizerUnitTests: XCTestCase {
     }
 
     func testUnsupportedPreTokenizerAndModelAreClearErrors() throws {
-        XCTAssertThrowsError(try Tokenizer(tokens: ["a"], merges: [], tokenTypes: [], pre: "qwen2")) { error in
-            XCTAssertEqual(error as? TokenizationError, .unsupportedPreTokenizer("qwen2"))
-            XCTAssertTrue("\(error)".contains("qwen2"))
+        XCTAssertThrowsError(try Tokenizer(tokens: ["a"], merges: [], tokenTypes: [], pre: "falcon")) { error in
+            XCTAssertEqual(error as? TokenizationError, .unsupportedPreTokenizer("falcon"))
+            XCTAssertEqual("\(error)", "unsupported pre-tokenizer 'falcon' (tokenizer.ggml.pre); "
+                           + "supported: smollm, qwen2, llama-bpe, gpt2")
         }
         XCTAssertThrowsError(try Tokenizer(tokens: ["a", "b"], merges: [], tokenTypes: [1], pre: nil)) { error in
             guard case .invalidVocabulary? = error as? TokenizationError else { return XCTFail("\(error)") }
         }
-        let path = try writeGGUF(["tokenizer.ggml.model": .string("llama"),
+        let path = try writeGGUF(["tokenizer.ggml.model": .string("bert"),
                                   "tokenizer.ggml.tokens": .array([.string("a")]),
                                   "tokenizer.ggml.merges": .array([])])
         defer { try? FileManager.default.removeItem(atPath: path) }
         XCTAssertThrowsError(try Tokenizer(gguf: GGUFFile(path: path))) { error in
-            XCTAssertEqual(error as? TokenizationError, .unsupportedModel("llama"))
+            XCTAssertEqual(error as? TokenizationError, .unsupportedModel("bert"))
+            XCTAssertTrue("\(error)".contains("'gpt2' (byte-level BPE), 'llama' (SentencePiece)"), "\(error)")
         }
+    }
+
+    func testUserDefinedTokensMatchEvenWithoutSpecialParsing() throws {
+        // llama.cpp and HF match user-defined (added, non-special) tokens in all text; control
+        // tokens only when asked. Ids: 256 "<ctl>" control, 257 "<ud>" user-defined.
+        var tokens = (0..<256).map { Self.byteChar(UInt8($0)) }
+        tokens += ["<ctl>", "<ud>"]
+        let types = Array(repeating: 1, count: 256) + [3, 4]
+        let tok = try Tokenizer(tokens: tokens, merges: [], tokenTypes: types, pre: "gpt2")
+        XCTAssertEqual(tok.encode("a<ud>b", parseSpecial: false), [97, 257, 98])
+        XCTAssertEqual(tok.encode("<ctl>", parseSpecial: false), [60, 99, 116, 108, 62])
+        XCTAssertEqual(tok.encode("<ctl><ud>", parseSpecial: true), [256, 257])
+        XCTAssertEqual(try tok.encode(pieces: [.text("<ctl><ud>")]), [60, 99, 116, 108, 62, 257])
+    }
+
+    func testQwen2PreTokenizerSplitsSingleDigits() {
+        XCTAssertEqual(PreTokenizer.qwen2.pieces("x 1234"), ["x", " ", "1", "2", "3", "4"])
+        XCTAssertEqual(PreTokenizer.llamaBPE.pieces("x 1234"), ["x", " ", "123", "4"])
+        XCTAssertEqual(PreTokenizer.named("gpt-2"), .gpt2)
+        XCTAssertNil(PreTokenizer.named("default"))
     }
 
     func testGGUFWithoutTokensNamesTheKey() throws {

@@ -1,5 +1,10 @@
+/// Elements a `BinaryHeap` can order: `precedes` is true when self must pop first.
+protocol HeapOrdered {
+    func precedes(_ other: Self) -> Bool
+}
+
 /// A possible merge of the symbol at `left` with its right neighbour, as it was when queued.
-struct MergeCandidate {
+struct MergeCandidate: HeapOrdered {
     let rank: Int32
     let left: Int32
     let leftID: Int32
@@ -10,11 +15,11 @@ struct MergeCandidate {
     }
 }
 
-/// Binary min-heap ordered by (rank, left position).
-struct MergeQueue {
-    private var items: [MergeCandidate] = []
+/// Binary min-heap by `precedes` (a protocol, not a closure, so the hot merge loops inline it).
+struct BinaryHeap<Element: HeapOrdered> {
+    private var items: [Element] = []
 
-    mutating func push(_ c: MergeCandidate) {
+    mutating func push(_ c: Element) {
         items.append(c)
         var i = items.count - 1
         while i > 0 {
@@ -25,7 +30,7 @@ struct MergeQueue {
         }
     }
 
-    mutating func pop() -> MergeCandidate? {
+    mutating func pop() -> Element? {
         guard let top = items.first else { return nil }
         let last = items.removeLast()
         if items.isEmpty { return top }
