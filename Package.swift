@@ -29,7 +29,7 @@ let package = Package(
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
-        .testTarget(name: "GrammarTests", dependencies: ["Grammar"]),
+        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Generation", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tokenization"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),

@@ -42,7 +42,7 @@ public indirect enum SchemaValue: Equatable, Sendable {
     }
 
     /// Compact JSON text (RFC 8259), the one spelling the grammar generates for enum/const.
-    var jsonBytes: [UInt8] {
+    public var jsonBytes: [UInt8] {
         switch self {
         case .null: return Array("null".utf8)
         case .bool(let b): return Array((b ? "true" : "false").utf8)
