@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling"]),
+        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling", "Grammar"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -10,7 +10,7 @@ final class TokenTrieTests: XCTestCase {
         var rng = SplitMix(seed: seed)
         let alphabet = Array("{}[]\":, \n\tabcnulrtefs0123456789-.eE+\\u".utf8) + [0xC3, 0xA9, 0xE4, 0xB8, 0xAD]
         var tokens: [[UInt8]?] = (0...255).map { [UInt8($0)] }
-        for _ in 0..<3000 {
+        for _ in 0..<1500 {
             let length = 2 + Int(rng.next() % 6)
             tokens.append((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
         }
@@ -51,14 +51,14 @@ final class TokenTrieTests: XCTestCase {
         let eos = Int32(vocab.count - 1)
         let trie = TokenTrie(tokenBytes: vocab, endOfGeneration: [eos])
         var rng = SplitMix(seed: 9)
-        for schema in schemas + [MatcherTests().person] {
+        for schema in schemas + [MatcherTests.person] {
             let compiled = try CompiledSchema.compile(schema)
             var finished = 0
-            for _ in 0..<40 {
+            for _ in 0..<16 {
                 let constraint = JSONConstraint(schema: compiled, trie: trie, tokenBytes: { vocab[Int($0)] ?? [] })
                 var text: [UInt8] = []
                 var ended = false
-                for _ in 0..<400 where !ended {
+                for _ in 0..<200 where !ended {
                     if constraint.mustEnd { ended = true; break }
                     let allowed = constraint.allowedTokens()
                     XCTAssertFalse(allowed.isEmpty, "a live state always has a next token")
@@ -73,7 +73,7 @@ final class TokenTrieTests: XCTestCase {
                 let value = try TestJSON.parse(text)
                 XCTAssertNil(TestValidator(root: schema).violation(value), String(decoding: text, as: UTF8.self))
             }
-            XCTAssertGreaterThan(finished, 10, "most random walks end")
+            XCTAssertGreaterThan(finished, 8, "most random walks end")
         }
     }
 }
