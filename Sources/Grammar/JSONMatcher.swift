@@ -43,8 +43,8 @@ public struct JSONMatcher: Sendable {
         stacks.allSatisfy { $0.count == 1 && $0[0].kind == .end }
     }
 
-    /// True when every printable ASCII byte except `"` and `\` leaves the state as it is (inside
-    /// an unbounded string), which lets the trie walk skip most of the vocabulary's work.
+    /// Inside an unbounded string with no escape or UTF-8 sequence open: until the closing quote
+    /// only the string's own small state changes (the trie walk relies on it).
     var isInPlainString: Bool {
         guard stacks.count == 1, let top = stacks[0].last, top.kind == .string, top.m == 0 else { return false }
         return !schema.countsCharacters(Int(top.rule))

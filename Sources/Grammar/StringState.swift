@@ -26,13 +26,16 @@ struct StringState: Equatable {
 
     enum Step { case reject, same, character, close }
 
+    /// RFC 8259 section 7: the characters that may follow a backslash (besides u).
+    static let simpleEscapes: [UInt8] = Array("\"\\/bfnrt".utf8)
+
     /// Feeds one byte. `.character` means a new character started (for length bounds).
     mutating func feed(_ byte: UInt8) -> Step {
         switch mode {
         case .plain: return plain(byte)
         case .escape:
             if byte == UInt8(ascii: "u") { mode = .hex; pending = 0; return .same }
-            guard Array("\"\\/bfnrt".utf8).contains(byte) else { return .reject }
+            guard Self.simpleEscapes.contains(byte) else { return .reject }
             mode = .plain
             return .same
         case .hex:

@@ -64,20 +64,44 @@ public final class TokenTrie: Sendable {
     }
 
     private func walk(_ node: Int32, _ state: JSONMatcher, into out: inout [Int32]) {
-        let plain = state.isInPlainString
+        if state.isInPlainString { return walkString(node, StringState(), state, into: &out) }
         var child = firstChild[Int(node)]
         while child >= 0 {
             let c = Int(child)
-            // Inside an unbounded string a plain byte keeps the state: no copy, no feed.
-            let next: JSONMatcher? = plain && ByteClass.isPlainStringByte(byte[c]) ? state : state.fed(byte[c])
-            if let next {
-                if token[c] >= 0 {
-                    out.append(token[c])
-                    if let same = more[token[c]] { out.append(contentsOf: same) }
-                }
+            if let next = state.fed(byte[c]) {
+                emit(c, into: &out)
                 if firstChild[c] >= 0 { walk(child, next, into: &out) }
             }
             child = nextSibling[c]
         }
+    }
+
+    /// Inside an unbounded string only the string's own escape / UTF-8 state changes until the
+    /// closing quote, and with it back in plain mode the whole state is `base` again: so the
+    /// walk carries that small value instead of feeding (and copying) the full state.
+    private func walkString(_ node: Int32, _ string: StringState, _ base: JSONMatcher, into out: inout [Int32]) {
+        var child = firstChild[Int(node)]
+        while child >= 0 {
+            let c = Int(child)
+            if string.mode == .plain && byte[c] == ByteClass.quote {
+                if let next = base.fed(byte[c]) {
+                    emit(c, into: &out)
+                    if firstChild[c] >= 0 { walk(child, next, into: &out) }
+                }
+            } else {
+                var next = string
+                if next.feed(byte[c]) != .reject {
+                    emit(c, into: &out)
+                    if firstChild[c] >= 0 { walkString(child, next, base, into: &out) }
+                }
+            }
+            child = nextSibling[c]
+        }
+    }
+
+    private func emit(_ node: Int, into out: inout [Int32]) {
+        guard token[node] >= 0 else { return }
+        out.append(token[node])
+        if let same = more[token[node]] { out.append(contentsOf: same) }
     }
 }
