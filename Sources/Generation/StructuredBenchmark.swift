@@ -32,8 +32,8 @@ public enum StructuredBenchmark {
         let trie = ConstraintVocabulary.trie(for: tokenizer)
         print(String(format: "token trie: %d tokens, %d nodes, built in %.1f ms (once per model)",
                      tokenizer.vocabSize, trie.nodeCount, MonotonicClock.nowMs() - buildStart))
-        let prompt = GenerationRequest.Input.messages([ChatMessage(
-            role: "user", content: "Describe a fictional person as JSON with name, age, role, tags and address.")])
+        let question = "Describe a fictional person as JSON with name, age, role, tags and address."
+        let prompt = GenerationRequest.Input.messages([ChatMessage(role: "user", content: question)])
         print("sampling     round  plain ms/token (tokens)  json_schema ms/token (tokens)  ratio")
         var lastConstrained: GenerationResult?
         for (name, sampling) in [("greedy", SamplingParams.greedy), ("temp 1.0", SamplingParams(temperature: 1, seed: 42))] {
@@ -54,6 +54,10 @@ public enum StructuredBenchmark {
             }
         }
         if let c = lastConstrained { walkCost(c, compiled, trie, tokenizer, print) }
+        for sampling in [SamplingParams.greedy, SamplingParams(temperature: 1, seed: 42)] {
+            try overhead(model: model, tokenizer: tokenizer, template: template, schema: compiled, question: question,
+                         sampling: sampling, print: print)
+        }
     }
 
     /// Time of the allowed-set walk at each position of `result`'s tokens (the per-token cost

@@ -43,11 +43,27 @@ public struct JSONMatcher: Sendable {
         stacks.allSatisfy { $0.count == 1 && $0[0].kind == .end }
     }
 
-    /// Inside an unbounded string with no escape or UTF-8 sequence open: until the closing quote
-    /// only the string's own small state changes (the trie walk relies on it).
-    var isInPlainString: Bool {
-        guard stacks.count == 1, let top = stacks[0].last, top.kind == .string, top.m == 0 else { return false }
-        return !schema.countsCharacters(Int(top.rule))
+    struct OpenString {
+        var count: Int
+        var minLength: Int
+        var maxLength: Int
+        var counts: Bool
+    }
+
+    /// Inside a string with no escape or UTF-8 sequence open (one live stack): until the
+    /// closing quote only the string's own small state changes (the trie walk relies on it).
+    var openString: OpenString? {
+        guard stacks.count == 1, let top = stacks[0].last, top.kind == .string, top.m == 0,
+              case let .string(minLength, maxLength) = schema.rules[Int(top.rule)] else { return nil }
+        return OpenString(count: Int(top.b), minLength: minLength, maxLength: maxLength,
+                          counts: schema.countsCharacters(Int(top.rule)))
+    }
+
+    /// This state with the open string's length set to `count` (see `openString`).
+    func withStringLength(_ count: Int) -> JSONMatcher {
+        var copy = self
+        copy.stacks[0][copy.stacks[0].count - 1].b = Int32(count)
+        return copy
     }
 
     private static func unique(_ stacks: [[Frame]]) -> [[Frame]] {

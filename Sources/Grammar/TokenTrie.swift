@@ -64,7 +64,9 @@ public final class TokenTrie: Sendable {
     }
 
     private func walk(_ node: Int32, _ state: JSONMatcher, into out: inout [Int32]) {
-        if state.isInPlainString { return walkString(node, StringState(), state, into: &out) }
+        if let string = state.openString {
+            return walkString(node, StringState(), count: string.count, string, state, into: &out)
+        }
         var child = firstChild[Int(node)]
         while child >= 0 {
             let c = Int(child)
@@ -76,23 +78,31 @@ public final class TokenTrie: Sendable {
         }
     }
 
-    /// Inside an unbounded string only the string's own escape / UTF-8 state changes until the
-    /// closing quote, and with it back in plain mode the whole state is `base` again: so the
-    /// walk carries that small value instead of feeding (and copying) the full state.
-    private func walkString(_ node: Int32, _ string: StringState, _ base: JSONMatcher, into out: inout [Int32]) {
+    /// Inside a string only the string's own escape / UTF-8 state and length change until the
+    /// closing quote; with the string back in plain mode the whole state is `base` with another
+    /// length. So the walk carries those small values instead of feeding (and copying) the
+    /// full state, and rebuilds it only at a closing quote.
+    private func walkString(_ node: Int32, _ string: StringState, count: Int, _ bounds: JSONMatcher.OpenString,
+                            _ base: JSONMatcher, into out: inout [Int32]) {
         var child = firstChild[Int(node)]
         while child >= 0 {
             let c = Int(child)
             if string.mode == .plain && byte[c] == ByteClass.quote {
-                if let next = base.fed(byte[c]) {
+                if count >= bounds.minLength, let next = base.withStringLength(count).fed(byte[c]) {
                     emit(c, into: &out)
                     if firstChild[c] >= 0 { walk(child, next, into: &out) }
                 }
             } else {
                 var next = string
-                if next.feed(byte[c]) != .reject {
+                var length = count
+                switch next.feed(byte[c]) {
+                case .reject, .close: length = -1
+                case .character: length = bounds.counts ? (count < bounds.maxLength ? count + 1 : -1) : count
+                case .same: break
+                }
+                if length >= 0 {
                     emit(c, into: &out)
-                    if firstChild[c] >= 0 { walkString(child, next, base, into: &out) }
+                    if firstChild[c] >= 0 { walkString(child, next, count: length, bounds, base, into: &out) }
                 }
             }
             child = nextSibling[c]
