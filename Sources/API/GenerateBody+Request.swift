@@ -18,7 +18,9 @@ extension GenerateBody {
         case .tokens(let ids): input = .tokens(ids)
         case .messages(let ms): input = .messages(ms.map { ChatMessage(role: $0.role, content: $0.content) })
         }
-        return GenerationRequest(input: input, sampling: sampling, maxTokens: maxTokens,
-                                 stop: stop, ignoreEOS: ignoreEOS, sessionID: sessionID)
+        var request = GenerationRequest(input: input, sampling: sampling, maxTokens: maxTokens,
+                                        stop: stop, ignoreEOS: ignoreEOS, sessionID: sessionID)
+        request.constraint = jsonSchema?.compiled
+        return request
     }
 }

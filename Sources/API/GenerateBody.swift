@@ -20,6 +20,7 @@ public struct GenerateBody: Equatable {
     static let fields = [
         "prompt", "messages", "max_tokens", "temperature", "top_k", "top_p", "min_p",
         "repeat_penalty", "seed", "stop", "ignore_eos", "stream", "session_id",
+        "json_schema",
     ]
 
     public var prompt: Prompt
@@ -34,6 +35,8 @@ public struct GenerateBody: Equatable {
     public var ignoreEOS = false
     public var stream = false
     public var sessionID: String?
+    /// Structured output: a JSON Schema every reply must validate against.
+    public var jsonSchema: StructuredOutput?
 
     public static func decode(_ body: [UInt8], contextLength: Int,
                               isValidSessionID: (String) -> Bool) throws -> GenerateBody {
@@ -57,6 +60,7 @@ public struct GenerateBody: Equatable {
             }
             g.sessionID = id
         }
+        if let schema = r.value("json_schema") { g.jsonSchema = try StructuredOutput.jsonSchema(schema, param: "json_schema") }
         return g
     }
 

@@ -9,6 +9,7 @@ public enum KVServeCommand {
           kvserve generate --model PATH --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--seed S]
           kvserve bench --model PATH [--threads N]
           kvserve bench-sessions --model PATH [--turns N] [--threads N]
+          kvserve bench-structured --model PATH [--threads N]
         Settings and their defaults: config/kvserve.json.
         """
 
@@ -20,6 +21,7 @@ public enum KVServeCommand {
             case "generate": try GenerateCommand.run(rest)
             case "bench": try BenchCommand.run(rest)
             case "bench-sessions": try BenchCommand.runSessions(rest)
+            case "bench-structured": try BenchCommand.runStructured(rest)
             case "help", "--help", "-h":
                 print(usage)
             default:

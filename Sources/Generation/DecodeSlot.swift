@@ -1,3 +1,4 @@
+import Grammar
 import Llama
 import Sampling
 import Sessions
@@ -25,6 +26,8 @@ final class DecodeSlot {
     /// Logits `[vocab]` the next token is sampled from.
     var logits: [Float] = []
     var sampler: Sampler
+    /// The request's structured-output state, made at its first decode step.
+    var constraint: JSONConstraint?
     var stream: TextStream
     /// prompt + generated tokens (for the sampler's repetition penalties).
     var history: [Int32]

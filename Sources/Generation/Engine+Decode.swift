@@ -64,8 +64,17 @@ extension Engine {
             endDecode(slot)
             return nil
         }
-        let token = slot.sampler.sample(logits: &slot.logits, history: slot.history[...])
-        if !request.ignoreEOS && tokenizer.isEndOfGeneration(token) {
+        let token: Int32
+        if let schema = request.constraint {
+            guard let t = sampleConstrained(slot, schema) else {
+                endDecode(slot)
+                return nil
+            }
+            token = t
+        } else {
+            token = slot.sampler.sample(logits: &slot.logits, history: slot.history[...])
+        }
+        if (!request.ignoreEOS || request.constraint != nil) && tokenizer.isEndOfGeneration(token) {
             slot.outcome.reason = .stop
             endDecode(slot)
             return nil

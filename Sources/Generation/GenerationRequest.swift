@@ -1,3 +1,4 @@
+import Grammar
 import Sampling
 import Tokenization
 
@@ -18,6 +19,9 @@ public struct GenerationRequest: @unchecked Sendable {
     public var stop: [String]
     public var ignoreEOS: Bool
     public var sessionID: String?
+    /// Structured output: every generated token keeps the text a prefix of a document valid
+    /// under this schema, and generation ends when the document does (set after init).
+    public var constraint: CompiledSchema?
 
     public init(
         input: Input,
