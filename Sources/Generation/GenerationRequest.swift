@@ -18,6 +18,12 @@ public struct GenerationRequest: @unchecked Sendable {
     public var stop: [String]
     public var ignoreEOS: Bool
     public var sessionID: String?
+    /// Choices decoded side by side from one prefill (their caches fork copy-on-write).
+    public var n = 1
+    /// Alternatives per token to report with its log-probability; nil = no logprobs.
+    public var topLogprobs: Int?
+    /// Tools (each as the client's JSON text) handed to the chat template.
+    public var tools: [String] = []
 
     public init(
         input: Input,
