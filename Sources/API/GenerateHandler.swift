@@ -6,19 +6,21 @@ import HTTP
 struct GenerateHandler {
     let engine: Engine
 
-    func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let body: GenerateBody
+    func handle(_ request: HTTPRequest, _ responder: HTTPResponder, owner: Owner = Owner(suffix: "")) {
+        var body: GenerateBody
         do {
             body = try GenerateBody.decode(request.body, contextLength: engine.contextLength,
                                            isValidSessionID: Engine.isValidSessionID)
+            // A session belongs to the API key that made it (see APIKeys.swift).
+            body.sessionID = body.sessionID.map(owner.scoped)
         } catch {
             APIServer.respond(responder, error: APIError(any: error))
             return
         }
         if body.stream {
-            stream(body, framing: GenerateHandler.framing(for: request), responder)
+            stream(body, framing: GenerateHandler.framing(for: request), responder, owner)
         } else {
-            whole(body, responder)
+            whole(body, responder, owner)
         }
     }
 
@@ -30,10 +32,10 @@ struct GenerateHandler {
         return wantsSSE ? .sse : .ndjson
     }
 
-    private func stream(_ body: GenerateBody, framing: GenerationStream.Framing, _ responder: HTTPResponder) {
+    private func stream(_ body: GenerateBody, framing: GenerationStream.Framing, _ responder: HTTPResponder, _ owner: Owner) {
         let stream = GenerationStream(responder: responder, framing: framing)
         do {
-            let ticket = try engine.submit(body.generationRequest) { stream.handle($0) }
+            let ticket = try engine.submit(body.generationRequest) { stream.handle(GenerateHandler.unscoped($0, owner)) }
             stream.start(ticket: ticket)
         } catch {
             // Submit validates synchronously, so a rejected request still gets its real status.
@@ -41,10 +43,10 @@ struct GenerateHandler {
         }
     }
 
-    private func whole(_ body: GenerateBody, _ responder: HTTPResponder) {
+    private func whole(_ body: GenerateBody, _ responder: HTTPResponder, _ owner: Owner) {
         do {
             let ticket = try engine.submit(body.generationRequest) { event in
-                switch event {
+                switch GenerateHandler.unscoped(event, owner) {
                 case .token:
                     break
                 case .finished(let result):
@@ -58,5 +60,12 @@ struct GenerateHandler {
         } catch {
             APIServer.respond(responder, error: APIError(any: error))
         }
+    }
+
+    // Results name the session as the client does.
+    static func unscoped(_ event: GenerationEvent, _ owner: Owner) -> GenerationEvent {
+        guard case .finished(var result) = event, let id = result.sessionID else { return event }
+        result.sessionID = owner.unscoped(id) ?? id
+        return .finished(result)
     }
 }

@@ -23,6 +23,7 @@ public struct Configuration: Equatable {
     public var sessionTTLSeconds = 3600.0
     public var shutdownGraceSeconds = 10.0
     public var logLevel = "info"
+    public var apiKeys: [String] = []     // empty: no key needed; never logged
 
     public init() {}
 
@@ -32,7 +33,7 @@ public struct Configuration: Equatable {
         "host", "port", "model", "context_length", "threads", "max_connections", "max_header_bytes",
         "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size", "max_batch",
         "tls_cert", "tls_key", "state_dir", "kv_budget_mb", "session_ttl_s", "shutdown_grace_s",
-        "log_level",
+        "log_level", "api_keys",
     ]
 
     /// Applies one setting given as text (from the environment or a flag) or as a JSON value.
@@ -80,6 +81,13 @@ public struct Configuration: Equatable {
             let level = try text()
             guard LogLevel(rawValue: level) != nil else { throw fail("one of debug, info, warning, error") }
             logLevel = level
+        case "api_keys":
+            // A JSON list in the file; comma-separated text from the environment or a flag.
+            let list = (value as? String).map { $0.split(separator: ",").map(String.init) } ?? (value as? [Any])?.compactMap { $0 as? String }
+            guard let list, (value as? [Any]).map({ $0.count == list.count }) ?? true else {
+                throw ConfigurationError.badValue(key: key, value: "(not shown)", expected: "a list of strings", source: source)
+            }
+            apiKeys = list.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         default: throw ConfigurationError.unknownKey(key: key, source: source)
         }
     }

@@ -20,9 +20,12 @@ enum ServeCommand {
         let engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.template,
                                 config: engineConfig(config, loaded: loaded))
         let router = Router()
-        APIServer(engine: engine).register(on: router)
+        let api = APIServer(engine: engine)
+        api.apiKeys = APIKeys(config.apiKeys)
+        api.debugLog = { Log.write(.debug, $0) }
+        api.register(on: router)
         let server = HTTPServer(config: try httpConfig(config)) { request, responder in
-            router.handle(request, responder)
+            api.handle(request, responder, router: router)
         }
         server.onRequestLogged = { entry in Log.write(.info, accessLogLine(entry)) }
         try server.start()
