@@ -147,7 +147,14 @@ struct OpenAIBody {
     }
 
     mutating func decodeTools(_ r: FieldReader) throws {
-        guard let tools = r.value("tools") else { return }
+        var useTools = true
+        switch r.value("tool_choice") {
+        case nil, .string("auto")?, .string("required")?: break
+        case .string("none")?: useTools = false
+        case .object?: break  // a named function: we let the model choose among the tools
+        case let other?: throw APIError.invalid("tool_choice", "tool_choice must be none, auto, required or an object, got \(other.typeName)")
+        }
+        guard let tools = r.value("tools"), useTools else { return }
         guard case .array(let items) = tools else {
             throw APIError.invalid("tools", "tools must be an array of tool objects, got \(tools.typeName)")
         }
@@ -157,12 +164,6 @@ struct OpenAIBody {
                 throw APIError.invalid("tools[\(i)]", "tools[\(i)] must be {\"type\": \"function\", \"function\": {\"name\": ...}}")
             }
             request.tools.append(JSONWriter.string(item))
-        }
-        switch r.value("tool_choice") {
-        case nil, .string("auto")?, .string("required")?: break
-        case .string("none")?: request.tools = []
-        case .object?: break  // a named function: we let the model choose among the tools
-        case let other?: throw APIError.invalid("tool_choice", "tool_choice must be none, auto, required or an object, got \(other.typeName)")
         }
         toolsActive = !request.tools.isEmpty
     }
