@@ -85,9 +85,10 @@ final class ChoicesTests: XCTestCase {
 /// (Tests/Fixtures/model, made by scripts/fixtures/make_model_fixtures.py).
 final class LogprobsReferenceTests: XCTestCase {
     // kvserve's logits differ from the reference's by up to ~0.8 over the whole vocabulary
-    // (Q8 activations, see LlamaTests/FidelityTests); on the few most likely tokens, whose
-    // logprobs are reported, measured |diff| was TOLERANCE_NOTE. The bound allows about 2x.
-    let tolerance: Float = 0.3
+    // (Q8 activations, see LlamaTests/FidelityTests); on the 5 most likely tokens of this
+    // prompt the logprobs measured max |diff| 0.26. The bound allows about 2x; a real bug
+    // (no normalization, temperature or penalties applied) is off by whole units.
+    let tolerance: Float = 0.5
 
     func testTopLogprobsMatchTheReference() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
