@@ -10,17 +10,24 @@ public final class APIServer: @unchecked Sendable {
     public let engine: Engine
     /// nil: no `/metrics` route and nothing recorded.
     public let metrics: ServerMetrics?
+    /// Empty: no key needed. Set before serving.
+    public var apiKeys = APIKeys([])
+    /// Debug-level log lines (fields a client sent that we ignore).
+    public var debugLog: (String) -> Void = { _ in }
+    let v1 = V1Router()
+    let created = Date()
 
     public init(engine: Engine, metrics: ServerMetrics? = ServerMetrics()) {
         self.engine = engine
         self.metrics = metrics
+        registerV1()
     }
 
     // The router's closures keep this object alive, so `APIServer(engine:).register(on:)`
     // without holding the APIServer is fine.
     public func register(on router: Router) {
         let generate = GenerateHandler(engine: engine, metrics: metrics)
-        router.add(method: "POST", path: "/generate") { generate.handle($0, $1) }
+        router.add(method: "POST", path: "/generate") { generate.handle($0, $1, owner: self.owner($0)) }
         router.add(method: "GET", path: "/health") { self.health($0, $1) }
         router.add(method: "POST", path: "/tokenize") { self.tokenize($0, $1) }
         router.add(method: "POST", path: "/detokenize") { self.detokenize($0, $1) }
@@ -32,6 +39,7 @@ public final class APIServer: @unchecked Sendable {
             let route = MetricsRoute(engine: engine, metrics: metrics)
             router.add(method: "GET", path: "/metrics") { route.handle($0, $1) }
         }
+        registerOllama(on: router)
     }
 
     func health(_ request: HTTPRequest, _ responder: HTTPResponder) {
@@ -69,7 +77,13 @@ public final class APIServer: @unchecked Sendable {
     }
 
     func listSessions(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let list = engine.listSessions().sorted { $0.id < $1.id }
+        let owner = owner(request)
+        let list = engine.listSessions().compactMap { s -> SessionInfo? in
+            var s = s
+            guard let id = owner.unscoped(s.id) else { return nil }
+            s.id = id
+            return s
+        }.sorted { $0.id < $1.id }
         APIServer.respond(responder, status: 200,
                           json: .object(JSONObject([("sessions", .array(list.map(ResultEncoding.session)))])))
     }
@@ -77,7 +91,8 @@ public final class APIServer: @unchecked Sendable {
     func getSession(_ request: HTTPRequest, _ responder: HTTPResponder) {
         APIServer.answer(responder) {
             let id = try APIServer.sessionID(request)
-            guard let info = engine.session(id) else { throw GenerationError.sessionNotFound(id: id) }
+            guard var info = engine.session(owner(request).scoped(id)) else { throw GenerationError.sessionNotFound(id: id) }
+            info.id = id
             return ResultEncoding.session(info)
         }
     }
@@ -85,7 +100,7 @@ public final class APIServer: @unchecked Sendable {
     func deleteSession(_ request: HTTPRequest, _ responder: HTTPResponder) {
         APIServer.answer(responder) {
             let id = try APIServer.sessionID(request)
-            try engine.deleteSession(id)
+            try engine.deleteSession(owner(request).scoped(id))
             return .object(JSONObject([("id", .string(id)), ("deleted", .bool(true))]))
         }
     }

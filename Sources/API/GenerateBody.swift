@@ -21,6 +21,7 @@ public struct GenerateBody: Equatable {
         "prompt", "messages", "max_tokens", "temperature", "top_k", "top_p", "min_p",
         "repeat_penalty", "seed", "stop", "ignore_eos", "stream", "session_id",
         "json_schema",
+        "model",  // sent by every OpenAI-style client; accepted and ignored (one model is served)
     ]
 
     public var prompt: Prompt
@@ -54,6 +55,7 @@ public struct GenerateBody: Equatable {
         g.stop = try decodeStop(r)
         g.ignoreEOS = try r.bool("ignore_eos") ?? false
         g.stream = try r.bool("stream") ?? false
+        _ = try r.string("model")
         if let id = try r.string("session_id") {
             guard isValidSessionID(id) else {
                 throw APIError.invalid("session_id", "session_id must be 1-128 characters of [A-Za-z0-9._-]")

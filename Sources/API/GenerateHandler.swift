@@ -8,19 +8,21 @@ struct GenerateHandler {
     let engine: Engine
     var metrics: ServerMetrics? = nil
 
-    func handle(_ request: HTTPRequest, _ responder: HTTPResponder) {
-        let body: GenerateBody
+    func handle(_ request: HTTPRequest, _ responder: HTTPResponder, owner: Owner = Owner(suffix: "")) {
+        var body: GenerateBody
         do {
             body = try GenerateBody.decode(request.body, contextLength: engine.contextLength,
                                            isValidSessionID: Engine.isValidSessionID)
+            // A session belongs to the API key that made it (see APIKeys.swift).
+            body.sessionID = body.sessionID.map(owner.scoped)
         } catch {
             APIServer.respond(responder, error: APIError(any: error))
             return
         }
         if body.stream {
-            stream(body, framing: GenerateHandler.framing(for: request), responder)
+            stream(body, framing: GenerateHandler.framing(for: request), responder, owner)
         } else {
-            whole(body, responder)
+            whole(body, responder, owner)
         }
     }
 
@@ -32,11 +34,11 @@ struct GenerateHandler {
         return wantsSSE ? .sse : .ndjson
     }
 
-    private func stream(_ body: GenerateBody, framing: GenerationStream.Framing, _ responder: HTTPResponder) {
+    private func stream(_ body: GenerateBody, framing: GenerationStream.Framing, _ responder: HTTPResponder, _ owner: Owner) {
         let stream = GenerationStream(responder: responder, framing: framing)
         do {
             let ticket = try engine.submit(body.generationRequest,
-                                           onEvent: GenerationTimer(metrics: metrics).wrap { stream.handle($0) })
+                                           onEvent: GenerationTimer(metrics: metrics).wrap { stream.handle(GenerateHandler.unscoped($0, owner)) })
             stream.start(ticket: ticket)
         } catch {
             // Submit validates synchronously, so a rejected request still gets its real status.
@@ -44,10 +46,10 @@ struct GenerateHandler {
         }
     }
 
-    private func whole(_ body: GenerateBody, _ responder: HTTPResponder) {
+    private func whole(_ body: GenerateBody, _ responder: HTTPResponder, _ owner: Owner) {
         do {
             let ticket = try engine.submit(body.generationRequest, onEvent: GenerationTimer(metrics: metrics).wrap { event in
-                switch event {
+                switch GenerateHandler.unscoped(event, owner) {
                 case .token:
                     break
                 case .finished(let result):
@@ -61,5 +63,12 @@ struct GenerateHandler {
         } catch {
             APIServer.respond(responder, error: APIError(any: error))
         }
+    }
+
+    // Results name the session as the client does.
+    static func unscoped(_ event: GenerationEvent, _ owner: Owner) -> GenerationEvent {
+        guard case .finished(var result) = event, let id = result.sessionID else { return event }
+        result.sessionID = owner.unscoped(id) ?? id
+        return .finished(result)
     }
 }

@@ -25,6 +25,7 @@ public struct Configuration: Equatable {
     public var logLevel = "info"
     public var corsOrigins: [String] = []  // empty: no CORS headers; "*": any origin
     public var metrics = true              // serve GET /metrics
+    public var apiKeys: [String] = []     // empty: no key needed; never logged
 
     public init() {}
 
@@ -34,7 +35,7 @@ public struct Configuration: Equatable {
         "host", "port", "model", "context_length", "threads", "max_connections", "max_header_bytes",
         "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size", "max_batch",
         "tls_cert", "tls_key", "state_dir", "kv_budget_mb", "session_ttl_s", "shutdown_grace_s",
-        "log_level", "cors_origins", "metrics",
+        "log_level", "cors_origins", "metrics", "api_keys",
     ]
 
     /// Applies one setting given as text (from the environment or a flag) or as a JSON value.
@@ -87,6 +88,13 @@ public struct Configuration: Equatable {
             if let flag = value as? Bool { metrics = flag; break }
             guard let text = value as? String, ["true", "false"].contains(text) else { throw fail("true or false") }
             metrics = text == "true"
+        case "api_keys":
+            // A JSON list in the file; comma-separated text from the environment or a flag.
+            let list = (value as? String).map { $0.split(separator: ",").map(String.init) } ?? (value as? [Any])?.compactMap { $0 as? String }
+            guard let list, (value as? [Any]).map({ $0.count == list.count }) ?? true else {
+                throw ConfigurationError.badValue(key: key, value: "(not shown)", expected: "a list of strings", source: source)
+            }
+            apiKeys = list.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         default: throw ConfigurationError.unknownKey(key: key, source: source)
         }
     }

@@ -22,9 +22,11 @@ enum ServeCommand {
                                 config: engineConfig(config, loaded: loaded))
         let router = Router()
         let api = APIServer(engine: engine, metrics: config.metrics ? ServerMetrics() : nil)
+        api.apiKeys = APIKeys(config.apiKeys)
+        api.debugLog = { Log.write(.debug, $0) }
         api.register(on: router)
         let server = HTTPServer(config: try httpConfig(config)) { request, responder in
-            router.handle(request, responder)
+            api.handle(request, responder, router: router)
         }
         server.onRequestLogged = { entry in
             Log.write(.info, accessLogLine(entry))

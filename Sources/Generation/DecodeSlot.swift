@@ -36,6 +36,11 @@ final class DecodeSlot {
     /// The run is over (outcome.reason, or `error`, says why).
     var done = false
     var error: Error?
+    /// Which of the request's `n` choices this is; choice 0 owns the session entry, the
+    /// others are forks whose caches are dropped at the end.
+    var choice = 0
+    /// Choice 0 has made its forks (after its prefill).
+    var forked = false
 
     init(job: EngineJob, entry: SessionEntry<KVCache>, prompt: [Int32], cache: KVCache, reusedTokens: Int,
          startMs: Double) {
@@ -51,6 +56,8 @@ final class DecodeSlot {
         stream = TextStream(stops: job.request.stop)
         history = prompt
     }
+
+    func emit(_ event: ChoiceEvent) { job.onEvent(choice, event) }
 
     var isPrefilling: Bool { !done && prefillAt < prompt.count }
     var isDecoding: Bool { !done && prefillAt >= prompt.count }

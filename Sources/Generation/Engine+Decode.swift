@@ -64,6 +64,7 @@ extension Engine {
             endDecode(slot)
             return nil
         }
+        let scores = prepareLogits(slot)
         let token: Int32
         if let schema = request.constraint {
             guard let t = sampleConstrained(slot, schema) else {
@@ -82,7 +83,7 @@ extension Engine {
         slot.outcome.generated.append(token)
         slot.history.append(token)
         let (emit, stopped) = slot.stream.append(tokenizer.tokenBytes(token))
-        if !stopped || !emit.isEmpty { slot.job.onEvent(.token(id: token, text: emit)) }
+        if !stopped || !emit.isEmpty { slot.emit(.token(id: token, text: emit, logprob: logprob(slot, token, scores))) }
         if stopped || slot.outcome.generated.count >= request.maxTokens {
             slot.finishAfterForward = stopped ? .stop : .length
         }
@@ -123,7 +124,7 @@ extension Engine {
         slot.outcome.decodeMs = MonotonicClock.nowMs() - slot.decodeStartMs
         if slot.outcome.reason != .cancelled, case let tail = slot.stream.finish(), !tail.isEmpty,
            let last = slot.outcome.generated.last {
-            slot.job.onEvent(.token(id: last, text: tail))
+            slot.emit(.token(id: last, text: tail, logprob: nil))
         }
         slot.outcome.text = slot.stream.text
     }

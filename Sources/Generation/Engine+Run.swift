@@ -23,7 +23,7 @@ extension Engine {
         let startMs = MonotonicClock.nowMs()
         if job.ticket.isCancelled {
             if let s = job.session { sessions.release(s) }
-            job.onEvent(.finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs)))
+            job.onEvent(0, .finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs)))
             jobEnded(job, startMs: startMs)
             return nil
         }
@@ -36,7 +36,7 @@ extension Engine {
                               startMs: startMs)
         } catch {
             sessions.release(entry)
-            job.onEvent(.failed(Self.map(error, sessionID: entry.id)))
+            job.onEvent(0, .failed(Self.map(error, sessionID: entry.id)))
             jobEnded(job, startMs: startMs)
             return nil
         }
@@ -48,13 +48,19 @@ extension Engine {
     /// the same request. A completed turn is committed (and fsync'd to the session log) before
     /// its `.finished` event exists.
     func finish(_ slot: DecodeSlot) {
-        let final = settle(slot)
-        sessions.release(slot.entry)
-        slot.job.onEvent(final)
-        jobEnded(slot.job, startMs: slot.startMs)
+        let final: ChoiceEvent
+        if slot.choice == 0 {
+            final = settle(slot)
+            sessions.release(slot.entry)
+        } else {
+            final = forkResult(slot)
+        }
+        slot.emit(final)
+        slot.job.choicesLeft -= 1
+        if slot.job.choicesLeft == 0 { jobEnded(slot.job, startMs: slot.startMs) }
     }
 
-    private func settle(_ slot: DecodeSlot) -> GenerationEvent {
+    private func settle(_ slot: DecodeSlot) -> ChoiceEvent {
         let job = slot.job, entry = slot.entry
         var cache = slot.cache ?? model.makeCache()
         if let error = slot.error {
@@ -109,7 +115,7 @@ extension Engine {
         return canonical
     }
 
-    private func result(_ job: EngineJob, _ o: RunOutcome, promptTokens: Int, cached: Int, startMs: Double) -> GenerationResult {
+    func result(_ job: EngineJob, _ o: RunOutcome, promptTokens: Int, cached: Int, startMs: Double) -> GenerationResult {
         let timings = GenerationTimings(
             queueMs: startMs - job.submittedMs, prefillMs: o.prefillMs, decodeMs: o.decodeMs,
             prefillTokensPerSecond: o.prefillMs > 0 ? Double(o.prefilled) * 1000 / o.prefillMs : 0,

@@ -7,6 +7,17 @@ extension Engine {
     /// Validates synchronously (throws `GenerationError`), then queues. Events arrive on the
     /// worker thread in order, ending with exactly one `.finished` or `.failed`.
     public func submit(_ request: GenerationRequest, onEvent: @escaping (GenerationEvent) -> Void) throws -> GenerationTicket {
+        var single = request
+        single.n = 1
+        return try submitChoices(single) { _, event in onEvent(event.generationEvent) }
+    }
+
+    /// Like `submit`, for `request.n` choices: events name their choice, each choice ends with
+    /// its own `.finished` or `.failed` (a request refused before it runs ends with one
+    /// `.failed` of choice 0).
+    public func submitChoices(_ request: GenerationRequest,
+                              onEvent: @escaping (Int, ChoiceEvent) -> Void) throws -> GenerationTicket {
+        try checkChoices(request)
         guard request.maxTokens >= 1 else {
             throw GenerationError.invalidRequest(param: "max_tokens", message: "max_tokens must be at least 1")
         }
@@ -30,7 +41,7 @@ extension Engine {
     }
 
     private func prepare(_ request: GenerationRequest, session: SessionEntry<KVCache>?,
-                         onEvent: @escaping (GenerationEvent) -> Void) throws -> EngineJob {
+                         onEvent: @escaping (Int, ChoiceEvent) -> Void) throws -> EngineJob {
         let history = session?.tokens.count ?? 0
         var param = "prompt"
         var mode = SessionMode.raw
@@ -46,7 +57,7 @@ extension Engine {
             param = "messages"
             mode = .messages
             newMessages = messages.map { SessionMessage(role: $0.role, content: $0.content) }
-            tokens = try render(messages, session: session)
+            tokens = try render(messages, tools: request.tools, session: session)
         }
         guard !tokens.isEmpty else {
             throw GenerationError.invalidRequest(param: param, message: "\(param) is empty")
@@ -56,7 +67,8 @@ extension Engine {
             let blame = history + tokens.count >= contextLength ? param : "max_tokens"
             throw GenerationError.contextOverflow(param: blame, needed: needed, limit: contextLength)
         }
-        let bytes = needed * model.config.kvBytesPerToken
+        // Each fork copies the cache on its first write, so n choices need n caches.
+        let bytes = needed * model.config.kvBytesPerToken * max(request.n, 1)
         if bytes > config.kvBudgetBytes {
             throw GenerationError.budgetExceeded(needed: bytes, budget: config.kvBudgetBytes)
         }
@@ -66,9 +78,12 @@ extension Engine {
 
     /// Tokens of `messages` rendered with the chat template; for a session, only what they add
     /// to its conversation (see `ConversationContinuation`).
-    private func render(_ messages: [ChatMessage], session: SessionEntry<KVCache>?) throws -> [Int32] {
+    private func render(_ messages: [ChatMessage], tools: [String], session: SessionEntry<KVCache>?) throws -> [Int32] {
         guard let template else {
             throw GenerationError.invalidRequest(param: "messages", message: "the model has no chat template; send a prompt")
+        }
+        if !tools.isEmpty || messages.contains(where: { !$0.toolCalls.isEmpty || $0.role == "tool" }) {
+            return try renderWithTools(template, messages, tools: tools, session: session)
         }
         guard !messages.isEmpty else {
             throw GenerationError.invalidRequest(param: "messages", message: "messages is empty")

@@ -21,6 +21,7 @@ extension Engine {
                 if let slot = begin(job) { slots.append(slot) }
             }
             prefillStep(slots)
+            slots += forkChoices(slots)
             decodeStep(slots.filter(\.isDecoding))
             for slot in slots where slot.done { finish(slot) }
             slots.removeAll(where: \.done)
@@ -99,7 +100,7 @@ extension Engine {
         condition.unlock()
         for job in abandoned {
             if let s = job.session { sessions.release(s) }
-            job.onEvent(.failed(.shuttingDown))
+            job.onEvent(0, .failed(.shuttingDown))
         }
         condition.lock()
         // The running jobs stop at their next token or prefill chunk.

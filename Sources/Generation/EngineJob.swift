@@ -11,7 +11,10 @@ final class EngineJob {
     let newMessages: [SessionMessage]
     /// The named session, checked out (busy) from submit until the job ends.
     let session: SessionEntry<KVCache>?
-    let onEvent: (GenerationEvent) -> Void
+    /// Events of choice i (0..<request.n).
+    let onEvent: (Int, ChoiceEvent) -> Void
+    /// Choices still running (forks add theirs); the job ends when it reaches 0. Worker only.
+    var choicesLeft = 1
     /// KV bytes the turn may need (history + prompt + maxTokens tokens): the worker admits
     /// jobs side by side only while their sum fits the KV budget.
     let kvBytes: Int
@@ -19,7 +22,7 @@ final class EngineJob {
     let submittedMs = MonotonicClock.nowMs()
 
     init(request: GenerationRequest, newTokens: [Int32], mode: SessionMode, newMessages: [SessionMessage],
-         session: SessionEntry<KVCache>?, kvBytes: Int, onEvent: @escaping (GenerationEvent) -> Void) {
+         session: SessionEntry<KVCache>?, kvBytes: Int, onEvent: @escaping (Int, ChoiceEvent) -> Void) {
         self.request = request
         self.newTokens = newTokens
         self.mode = mode

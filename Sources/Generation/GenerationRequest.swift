@@ -22,6 +22,12 @@ public struct GenerationRequest: @unchecked Sendable {
     /// Structured output: every generated token keeps the text a prefix of a document valid
     /// under this schema, and generation ends when the document does (set after init).
     public var constraint: CompiledSchema?
+    /// Choices decoded side by side from one prefill (their caches fork copy-on-write).
+    public var n = 1
+    /// Alternatives per token to report with its log-probability; nil = no logprobs.
+    public var topLogprobs: Int?
+    /// Tools (each as the client's JSON text) handed to the chat template.
+    public var tools: [String] = []
 
     public init(
         input: Input,

@@ -14,6 +14,11 @@ public struct SamplingParams: Equatable, Sendable, Codable {
     public var repeatLastN: Int
     /// Same seed, same logits => same tokens on every machine. nil = seeded from the OS.
     public var seed: UInt64?
+    /// OpenAI penalties over the generated tokens (see Sampler+Penalties.swift); 0 disables.
+    public var presencePenalty: Float = 0
+    public var frequencyPenalty: Float = 0
+    /// Added to the logit of each token id before sampling (OpenAI `logit_bias`).
+    public var logitBias: [Int32: Float] = [:]
 
     public init(temperature: Float = 0.8, topK: Int = 40, topP: Float = 0.95, minP: Float = 0.05,
                 repeatPenalty: Float = 1.0, repeatLastN: Int = 64, seed: UInt64? = nil) {

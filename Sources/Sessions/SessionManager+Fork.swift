@@ -1,0 +1,47 @@
+import Foundation
+
+/// Branching a conversation (OpenAI Responses' `previous_response_id`): a new named session
+/// that starts with everything another one holds. The cache is a copy-on-write value, so the
+/// branch shares the source's KV memory until its first turn writes; its durable log starts
+/// as a byte copy of the source's, so both branches survive restarts independently.
+extension SessionManager {
+    public func fork(from source: String, to target: String) throws {
+        guard SessionID.isValid(source) else { throw SessionError.invalidID(source) }
+        guard SessionID.isValid(target) else { throw SessionError.invalidID(target) }
+        try withLock {
+            expireLocked()
+            guard let from = named[source], !from.tokens.isEmpty || from.isOnDisk else {
+                throw SessionError.notFound(id: source)
+            }
+            if from.busy { throw SessionError.busy(id: source) }
+            if named[target] != nil || refused[target] != nil { throw SessionError.busy(id: target) }
+            let to = SessionEntry<Cache>(id: target, now: config.now())
+            to.tokens = from.tokens
+            to.messages = from.messages
+            to.mode = from.mode
+            to.cache = from.cache
+            to.inMemory = from.cache != nil
+            to.accountedBytes = from.cache?.byteCount ?? 0
+            if let end = from.logEnd, let sourcePath = logPath(id: source), let targetPath = logPath(id: target) {
+                do {
+                    try? FileManager.default.removeItem(atPath: targetPath)
+                    try FileManager.default.copyItem(atPath: sourcePath, toPath: targetPath)
+                } catch {
+                    throw SessionError.io("cannot copy session log \(source) to \(target): \(error)")
+                }
+                to.logEnd = end
+                to.diskKVBytes = from.diskKVBytes
+            }
+            named[target] = to
+        }
+    }
+
+    /// Every message of a named session (messages mode), nil when there is no such session.
+    public func messages(id: String) -> [SessionMessage]? {
+        guard SessionID.isValid(id) else { return nil }
+        return withLock {
+            guard let e = named[id], !e.tokens.isEmpty || e.isOnDisk else { return nil }
+            return e.messages
+        }
+    }
+}
