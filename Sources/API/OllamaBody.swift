@@ -1,3 +1,4 @@
+import Grammar
 import Generation
 import Sampling
 import Tokenization
@@ -15,8 +16,12 @@ enum OllamaBody {
                        log: (String) -> Void) throws -> (GenerationRequest, stream: Bool) {
         let (r, ignored) = try OpenAIBody.lenientReader(bytes, known: chat ? chatFields : generateFields)
         _ = try r.string("model")
-        if let format = r.value("format"), format != .string("") {
-            throw APIError.invalid("format", "format is not supported yet")
+        // Ollama's `format`: "json" (any JSON object) or a JSON Schema object.
+        var constraint: CompiledSchema?
+        switch r.value("format") {
+        case nil, .string("")?: break
+        case .string("json")?: constraint = CompiledSchema.anyObject()
+        case let schema?: constraint = try StructuredOutput.jsonSchema(schema, param: "format").compiled
         }
         let input: GenerationRequest.Input
         if chat {
@@ -33,6 +38,7 @@ enum OllamaBody {
             }
         }
         var request = GenerationRequest(input: input, maxTokens: min(OpenAIBody.defaultMaxTokens, max(1, contextLength)))
+        request.constraint = constraint
         var ignoredOptions: [String] = []
         if let options = r.value("options") {
             let (o, unknown) = try OpenAIBody.lenientReader(JSONWriter.bytes(options), known: optionFields)

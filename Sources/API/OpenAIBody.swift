@@ -69,11 +69,7 @@ struct OpenAIBody {
             body.request.sessionID = owner.scoped(id)
         }
         if !legacy, let format = r.value("response_format") {
-            let f = try FieldReader(value: format, param: "response_format", allowed: ["type", "json_schema"])
-            let type = try f.string("type") ?? "text"
-            guard type == "text" else {
-                throw APIError.invalid("response_format.type", "response_format \"\(type)\" is not supported yet")
-            }
+            body.request.constraint = try StructuredOutput.responseFormat(format)?.compiled
         }
         return body
     }

@@ -1,3 +1,4 @@
+import Grammar
 import Generation
 import Sampling
 import Tokenization
@@ -15,6 +16,8 @@ struct ResponsesBody {
     var store = true
     var maxOutputTokens: Int?
     var sampling = SamplingParams()
+    /// Structured output from `text.format` (json_object / json_schema).
+    var constraint: CompiledSchema?
     var stream = false
     var model: String?
     var ignored: [String] = []
@@ -38,9 +41,7 @@ struct ResponsesBody {
         if let text = r.value("text") {
             let t = try OpenAIBody.lenientReader(JSONWriter.bytes(text), known: ["format"]).0
             if let format = t.value("format") {
-                let f = try OpenAIBody.lenientReader(JSONWriter.bytes(format), known: ["type"]).0
-                let type = try f.string("type") ?? "text"
-                guard type == "text" else { throw APIError.invalid("text.format.type", "text.format \"\(type)\" is not supported yet") }
+                body.constraint = try StructuredOutput.textFormat(format)?.compiled
             }
         }
         return body

@@ -27,6 +27,7 @@ struct ResponsesHandler {
         let needsSession = body.store || body.previousID != nil
         var generation = GenerationRequest(input: .messages(body.messages), sampling: body.sampling,
                                            maxTokens: body.maxOutputTokens ?? min(OpenAIBody.defaultMaxTokens, engine.contextLength))
+        generation.constraint = body.constraint
         do {
             if let previous = body.previousID {
                 do {

@@ -14,6 +14,7 @@ import sys
 import urllib.error
 import urllib.request
 
+import jsonschema
 import ollama
 import openai
 
@@ -241,6 +242,50 @@ def check_ollama(port, model):
     assert o.show(model) is not None
 
 
+PERSON_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "maxLength": 20},
+        "age": {"type": "integer"},
+        "role": {"enum": ["admin", "user", "guest"]},
+        "tags": {"type": "array", "items": {"type": "string", "maxLength": 10}, "maxItems": 3},
+        "address": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "maxLength": 20},
+                           "zip": {"anyOf": [{"type": "integer"}, {"type": "null"}]}},
+            "required": ["city", "zip"], "additionalProperties": False,
+        },
+        "score": {"anyOf": [{"type": "number"}, {"type": "boolean"}]},
+    },
+    "required": ["name", "age", "role", "address"],
+    "additionalProperties": False,
+}
+
+
+def check_json_schema(c, model):
+    """50 seeded samples at temperature 1.0 (5 requests x n=10), every one valid."""
+    ask = [{"role": "user", "content": "Describe a fictional person as JSON with name, age, role, tags and address."}]
+    fmt = {"type": "json_schema", "json_schema": {"name": "person", "schema": PERSON_SCHEMA, "strict": True}}
+    outputs = []
+    for seed in range(5):
+        r = c.chat.completions.create(model=model, messages=ask, temperature=1.0, seed=seed, n=10,
+                                      max_tokens=300, response_format=fmt)
+        for choice in r.choices:
+            assert choice.finish_reason == "stop", choice
+            jsonschema.validate(json.loads(choice.message.content), PERSON_SCHEMA)
+            outputs.append(choice.message.content)
+    assert len(outputs) == 50 and len(set(outputs)) > 25, f"{len(set(outputs))} distinct of {len(outputs)}"
+    obj = c.chat.completions.create(model=model, messages=ask, temperature=0, max_tokens=120,
+                                    response_format={"type": "json_object"})
+    assert isinstance(json.loads(obj.choices[0].message.content), dict), obj
+    bad = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "string", "pattern": "a+"}}}
+    try:
+        c.chat.completions.create(model=model, messages=ask, max_tokens=8, response_format=bad)
+        raise AssertionError("an unsupported schema keyword must be a 400")
+    except openai.BadRequestError as error:
+        assert "pattern" in str(error), error
+
+
 def main_phase(port, state_file):
     c = client(port)
     model = check_models(c)
@@ -248,6 +293,7 @@ def main_phase(port, state_file):
     check_n(c, model)
     check_logprobs(c, model)
     check_stop(c, model, plain.choices[0].message.content)
+    check_json_schema(c, model)
     check_completions(c, model)
     check_resent_history_is_cached(c, model, plain)
     check_errors(port, c, model)
