@@ -9,6 +9,10 @@ let package = Package(
     products: [
         .executable(name: "kvserve", targets: ["kvserve"]),
     ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
     targets: [
         .target(name: "GGUF"),
         .target(name: "CKernels"),
@@ -21,7 +25,11 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "HTTP", dependencies: ["COpenSSL"]),
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling"]),
-        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF"]),
+        .target(name: "CBuildInfo"),
+        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF",
+                                            "CBuildInfo",
+                                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                            .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
@@ -33,6 +41,7 @@ let package = Package(
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling"]),
     ],
     swiftLanguageModes: [.v5]
