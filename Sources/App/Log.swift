@@ -28,11 +28,13 @@ public enum Log {
         LineLogHandler(level: .info, format: .text)
     }
     nonisolated(unsafe) private static var bootstrapped = false
+    nonisolated(unsafe) private static var currentFormat = LogFormat.text
 
     public static var logger: Logger { lock.withLock { current } }
 
     public static func configure(level: LogLevel, format: LogFormat) {
         lock.withLock {
+            currentFormat = format
             current = Logger(label: "kvserve") { _ in LineLogHandler(level: level.swiftLog, format: format) }
             // Libraries that make their own swift-log Logger write through the same handler.
             if !bootstrapped {
@@ -42,7 +44,13 @@ public enum Log {
         }
     }
 
-    public static func write(_ level: LogLevel, _ message: String, _ metadata: Logger.Metadata = [:]) {
-        logger.log(level: level.swiftLog, "\(message)", metadata: metadata.isEmpty ? nil : metadata)
+    /// `details` repeat what `message` says in words: JSON lines carry them as fields, text
+    /// lines leave them out so they stay short.
+    public static func write(_ level: LogLevel, _ message: String, _ metadata: Logger.Metadata = [:],
+                             details: Logger.Metadata = [:]) {
+        let (logger, format) = lock.withLock { (current, currentFormat) }
+        var fields = metadata
+        if format == .json { fields.merge(details) { old, _ in old } }
+        logger.log(level: level.swiftLog, "\(message)", metadata: fields.isEmpty ? nil : fields)
     }
 }
