@@ -25,7 +25,7 @@ final class ModelCatalogTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("run `scripts/fetch-model.sh gemma3-270m`"), "\(error)")
             XCTAssertTrue("\(error)".contains(dir + "/gemma-3-270m.Q4_K_M.gguf"), "\(error)")
         }
-        FileManager.default.createFile(atPath: dir + "/gemma-3-270m.Q4_K_M.gguf", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir + "/gemma-3-270m.Q4_K_M.gguf", contents: Data()))
         XCTAssertEqual(try ModelCatalog.resolve("gemma3-270m", environment: environment), dir + "/gemma-3-270m.Q4_K_M.gguf")
         // A path is taken as it is.
         XCTAssertEqual(try ModelCatalog.resolve(dir + "/gemma-3-270m.Q4_K_M.gguf", environment: environment),
