@@ -5,17 +5,21 @@
 #   MODEL         model baked into the image, a name from scripts/fetch-model.sh (default
 #                 qwen2.5-coder-0.5b), or "none" for an image without one (mount it at run time)
 #   GIT_REVISION  what `kvserve --version` prints (.git is not in the build context)
+# The model in a stage of its own: changing the code does not fetch it again, changing the
+# model does not rebuild the code.
+FROM debian:bookworm-slim AS model
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends python3 python3-pip ca-certificates \
+    && rm -rf /var/lib/apt/lists/*
+ARG MODEL=qwen2.5-coder-0.5b
+COPY scripts/fetch-model.sh /src/scripts/
+RUN mkdir -p /models && if [ "$MODEL" != none ]; then KVSERVE_MODEL_DIR=/models /src/scripts/fetch-model.sh "$MODEL"; fi
+
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libssl-dev python3 python3-pip ca-certificates \
+    && apt-get install -y --no-install-recommends libssl-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-
-# The model first: the slowest step, redone only when the model or the fetch script changes.
-ARG MODEL=qwen2.5-coder-0.5b
-COPY scripts/fetch-model.sh ./scripts/
-RUN mkdir -p /models && if [ "$MODEL" != none ]; then KVSERVE_MODEL_DIR=/models ./scripts/fetch-model.sh "$MODEL"; fi
-
 # Package dependencies come from GitHub; a build host with a local mirror of them mounts it
 # at /opt/swift-packages (podman build -v /opt/swift-packages:/opt/swift-packages:ro).
 COPY Package.swift ./
@@ -35,7 +39,7 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /var/lib/kvserve --shell /usr/sbin/nologin kvserve
 COPY --from=build /usr/local/bin/kvserve /usr/local/bin/kvserve
-COPY --from=build /models /models
+COPY --from=model /models /models
 COPY config/kvserve.json /etc/kvserve/kvserve.json
 ARG MODEL=qwen2.5-coder-0.5b
 # Settings are KVSERVE_<KEY> variables (or flags after the image name); the health check
