@@ -1,4 +1,5 @@
-# Two stages: build with the Swift toolchain, run on a slim Debian with the same glibc.
+# Three stages: fetch the model, build with the Swift toolchain, run on a slim Debian with the
+# same glibc.
 #   docker build -t kvserve --build-arg GIT_REVISION=$(git describe --always --dirty) .
 #   docker run -p 8080:8080 -v kvserve-data:/var/lib/kvserve kvserve
 # Build arguments:

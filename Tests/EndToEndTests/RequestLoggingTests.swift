@@ -22,6 +22,13 @@ final class RequestLoggingTests: XCTestCase {
         XCTAssertTrue(bad.contains("X-Request-Id: e2e-bad"), bad)
         _ = try Curl.run(["-H", "X-Request-Id: e2e-ok", "-d", #"{"prompt": "Hi", "max_tokens": 2, "session_id": "log-s2"}"#,
                           base + "/generate"])
+        // An error of the HTTP layer itself (a head over max_header_bytes) gets an id too.
+        let tooBig = try Curl.run(["-D", "-", "-o", "/dev/null", "-H", "X-Big: " + String(repeating: "a", count: 20_000),
+                                   base + "/health"])
+        XCTAssertTrue(tooBig.contains(" 431 "), tooBig)
+        let tooBigID = try XCTUnwrap(tooBig.range(of: #"X-Request-Id: [0-9a-f]{16}"#, options: .regularExpression).map {
+            String(tooBig[$0].dropFirst("X-Request-Id: ".count))
+        }, tooBig)
         Thread.sleep(forTimeInterval: 0.3)
         server.signal(SIGTERM)
         XCTAssertEqual(server.waitForExit(timeout: 30), 0)
@@ -40,6 +47,8 @@ final class RequestLoggingTests: XCTestCase {
         XCTAssertEqual(rejected["status"] as? Int, 400)
         XCTAssertEqual(rejected["level"] as? String, "warning")
         XCTAssertTrue((rejected["error"] as? String ?? "").contains("max_tokens"), "\(rejected)")
+        XCTAssertEqual(byRequest[tooBigID]?["status"] as? Int, 431, server.log)
+        XCTAssertNotNil(byRequest[tooBigID]?["error"] as? String, server.log)
         let served = try XCTUnwrap(byRequest["e2e-ok"], server.log)
         XCTAssertEqual(served["session_id"] as? String, "log-s2")
         XCTAssertEqual(served["status"] as? Int, 200)
