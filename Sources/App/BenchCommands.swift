@@ -7,7 +7,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure prefill and decode speed (tokens/s) at a few context lengths.")
 
-    @Option(help: ArgumentHelp(Settings.help("model"), valueName: "name|path"))
+    @Option(help: ArgumentHelp(Settings.meaning("model"), valueName: "name|path"))
     var model = Configuration().model
 
     @Option(help: ArgumentHelp("Threads for the model's matrix products.", valueName: "n"))
@@ -29,7 +29,7 @@ struct BenchSessions: ParsableCommand {
         commandName: "bench-sessions",
         abstract: "Time to first token per chat turn: session vs. prefix reuse vs. no cache.")
 
-    @Option(help: ArgumentHelp(Settings.help("model"), valueName: "name|path"))
+    @Option(help: ArgumentHelp(Settings.meaning("model"), valueName: "name|path"))
     var model = Configuration().model
 
     @Option(help: ArgumentHelp("Chat turns to run.", valueName: "n"))

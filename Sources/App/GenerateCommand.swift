@@ -15,7 +15,7 @@ struct Generate: ParsableCommand {
     @Flag(help: "Wrap the prompt as one user message in the model's chat template.")
     var chat = false
 
-    @Option(help: ArgumentHelp(Settings.help("model"), valueName: "name|path"))
+    @Option(help: ArgumentHelp(Settings.meaning("model"), valueName: "name|path"))
     var model = Configuration().model
 
     @Option(help: ArgumentHelp("Tokens to generate at most.", valueName: "n"))
@@ -27,7 +27,7 @@ struct Generate: ParsableCommand {
     @Option(help: ArgumentHelp("Seed for sampling (same seed, same output).", valueName: "n"))
     var seed: UInt64?
 
-    @Option(help: ArgumentHelp(Settings.help("threads"), valueName: "n"))
+    @Option(help: ArgumentHelp(Settings.meaning("threads"), valueName: "n"))
     var threads = Configuration().threads
 
     func validate() throws {

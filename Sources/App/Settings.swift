@@ -71,6 +71,9 @@ enum Settings {
     /// that the settings test catches, so it shows as such rather than crashing.
     static func help(_ key: String) -> String { named(key)?.help ?? "(undocumented setting \(key))" }
 
+    /// The meaning alone, for flags whose default the argument parser shows itself.
+    static func meaning(_ key: String) -> String { named(key)?.meaning ?? "(undocumented setting \(key))" }
+
     static let about = "kvserve's configuration. Every key below is shown with its default. Environment variables KVSERVE_<KEY> (e.g. KVSERVE_PORT) override this file, and `kvserve serve --<key> VALUE` flags (dashes for underscores, e.g. --max-body-bytes) override both. Unknown keys or bad values stop startup with a message naming them. `kvserve config` prints this file."
 
     /// The default configuration file, with every meaning under "_doc": what

@@ -17,6 +17,8 @@ final class CommandLineTests: XCTestCase {
                 let run = try CommandRun.kvserve([name, flag])
                 XCTAssertEqual(run.status, 0, "\(name) \(flag): \(run.stderr)")
                 XCTAssertTrue(run.stdout.contains("USAGE: kvserve \(name)"), "\(name) \(flag): \(run.stdout)")
+                let collapsed = run.stdout.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
+                XCTAssertFalse(collapsed.contains(") (default:"), "a default shown twice in \(name) help")
             }
         }
         let generate = try CommandRun.kvserve(["generate", "--help"]).stdout
