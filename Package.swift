@@ -12,6 +12,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(name: "GGUF"),
@@ -28,7 +30,11 @@ let package = Package(
         .target(name: "Telemetry", dependencies: [.product(name: "CoreMetrics", package: "swift-metrics"),
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling", "Grammar", "Telemetry"]),
-        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF", "Telemetry"]),
+        .target(name: "CBuildInfo"),
+        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF",
+                                            "Telemetry", "CBuildInfo",
+                                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                            .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
         .executableTarget(name: "kernel-bench", dependencies: ["Kernels"]),
 
@@ -43,6 +49,7 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
+        .testTarget(name: "AppTests", dependencies: ["App", "HTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling", "Grammar"]),
     ],
     swiftLanguageModes: [.v5]

@@ -19,6 +19,7 @@ struct GenerateHandler {
             APIServer.respond(responder, error: APIError(any: error))
             return
         }
+        if let session = body.sessionID { responder.logFields["session_id"] = session }
         if body.stream {
             stream(body, framing: GenerateHandler.framing(for: request), responder, owner)
         } else {

@@ -1,11 +1,11 @@
 import Foundation
 
-/// Every server setting, its default, and where it came from.
+/// Every server setting with its default (their meanings: `Settings.all`).
 /// Precedence, lowest first: defaults < config file < `KVSERVE_*` environment < command-line flags.
 public struct Configuration: Equatable {
     public var host = "127.0.0.1"
     public var port = 8080
-    public var model = ""                 // empty: the default model, fetched by scripts/fetch-model.sh
+    public var model = ModelCatalog.defaultName  // a name from ModelCatalog or a file path
     public var contextLength = 0          // 0: the model's own context length
     public var threads = 2
     public var maxConnections = 256
@@ -26,17 +26,9 @@ public struct Configuration: Equatable {
     public var corsOrigins: [String] = []  // empty: no CORS headers; "*": any origin
     public var metrics = true              // serve GET /metrics
     public var apiKeys: [String] = []     // empty: no key needed; never logged
+    public var logFormat = "text"
 
     public init() {}
-
-    /// Config keys as written in the file; flags use the same names with dashes (`--max-body-bytes`),
-    /// environment variables upper-case them (`KVSERVE_MAX_BODY_BYTES`).
-    static let keys: [String] = [
-        "host", "port", "model", "context_length", "threads", "max_connections", "max_header_bytes",
-        "max_body_bytes", "header_timeout_s", "body_timeout_s", "idle_timeout_s", "queue_size", "max_batch",
-        "tls_cert", "tls_key", "state_dir", "kv_budget_mb", "session_ttl_s", "shutdown_grace_s",
-        "log_level", "cors_origins", "metrics", "api_keys",
-    ]
 
     /// Applies one setting given as text (from the environment or a flag) or as a JSON value.
     mutating func set(_ key: String, _ value: Any, source: String) throws {
@@ -62,7 +54,7 @@ public struct Configuration: Equatable {
         switch key {
         case "host": host = try text(); if host.isEmpty { throw fail("a host name or address") }
         case "port": port = try int(0...65535)
-        case "model": model = try text()
+        case "model": model = try text(); if model.isEmpty { throw fail("a model name or a file path") }
         case "context_length": contextLength = try int(0...1_048_576)
         case "threads": threads = try int(0...256)
         case "max_connections": maxConnections = try int(1...100_000)
@@ -83,6 +75,10 @@ public struct Configuration: Equatable {
             let level = try text()
             guard LogLevel(rawValue: level) != nil else { throw fail("one of debug, info, warning, error") }
             logLevel = level
+        case "log_format":
+            let format = try text()
+            guard LogFormat(rawValue: format) != nil else { throw fail("text or json") }
+            logFormat = format
         case "cors_origins": corsOrigins = try Self.origins(value, fail: fail("a list of origins such as https://app.example or *"))
         case "metrics":
             if let flag = value as? Bool { metrics = flag; break }

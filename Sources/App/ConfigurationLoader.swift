@@ -4,22 +4,21 @@ import Foundation
 enum ConfigurationLoader {
     static let defaultFile = "config/kvserve.json"
 
-    /// `flags` are `serve`'s arguments: `--config PATH` and `--<key> VALUE` for every config key.
-    static func load(flags: [String], environment: [String: String]) throws -> Configuration {
-        var options = try parseFlags(flags)
+    /// `flags` maps setting keys to the text given on the command line; `file` is `--config`.
+    static func load(flags: [String: String], file: String?, environment: [String: String]) throws -> Configuration {
         var config = Configuration()
-        let explicitFile = options.removeValue(forKey: "config") ?? environment["KVSERVE_CONFIG"]
-        let file = explicitFile ?? defaultFile
-        if explicitFile != nil || FileManager.default.fileExists(atPath: file) {
-            try apply(file: file, to: &config)
+        let explicitFile = file ?? environment["KVSERVE_CONFIG"]
+        let path = explicitFile ?? defaultFile
+        if explicitFile != nil || FileManager.default.fileExists(atPath: path) {
+            try apply(file: path, to: &config)
         }
-        for key in Configuration.keys {
-            if let value = environment["KVSERVE_" + key.uppercased()] {
-                try config.set(key, value, source: "environment variable KVSERVE_\(key.uppercased())")
+        for setting in Settings.all {
+            if let value = environment[setting.environmentVariable] {
+                try config.set(setting.key, value, source: "environment variable \(setting.environmentVariable)")
             }
         }
-        for (key, value) in options.sorted(by: { $0.key < $1.key }) {
-            try config.set(key, value, source: "flag --\(key.replacingOccurrences(of: "_", with: "-"))")
+        for (key, value) in flags.sorted(by: { $0.key < $1.key }) {
+            try config.set(key, value, source: "flag \(Settings.named(key)?.flag ?? key)")
         }
         try config.validate()
         return config
@@ -42,12 +41,5 @@ enum ConfigurationLoader {
         for (key, value) in settings.sorted(by: { $0.key < $1.key }) where key != "_doc" {
             try config.set(key, value, source: path)
         }
-    }
-
-    /// Serve's flags: `--config` and every config key.
-    static func parseFlags(_ arguments: [String]) throws -> [String: String] {
-        let options = try CommandLineFlags.parse(arguments)
-        try CommandLineFlags.rejectUnknown(options.filter { $0.key != "config" && !Configuration.keys.contains($0.key) })
-        return options
     }
 }

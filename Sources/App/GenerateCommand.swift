@@ -1,27 +1,48 @@
+import ArgumentParser
 import Foundation
 import Generation
 import Sampling
 import Tokenization
 
-/// `kvserve generate --model PATH --prompt TEXT [--chat] [--max-tokens N] [--temperature T] [--seed S]`:
-/// streams the continuation to stdout as it is decoded.
-enum GenerateCommand {
-    static func run(_ arguments: [String]) throws {
-        var options = try CommandLineFlags.parse(arguments, switches: ["chat"])
-        let chat = options.removeValue(forKey: "chat") != nil
-        guard let prompt = options.removeValue(forKey: "prompt") else {
-            throw ConfigurationError.badArgument("generate needs --prompt TEXT")
-        }
-        let modelPath = try LoadedModel.resolvePath(options.removeValue(forKey: "model") ?? "")
-        let threads = try integer(options.removeValue(forKey: "threads"), "threads", default: 2)
+/// `kvserve generate`: streams the continuation of one prompt to stdout as it is decoded.
+struct Generate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Generate a continuation of one prompt on stdout (timings on stderr).")
+
+    @Option(help: ArgumentHelp("The text to continue (or, with --chat, the user's message).", valueName: "text"))
+    var prompt: String
+
+    @Flag(help: "Wrap the prompt as one user message in the model's chat template.")
+    var chat = false
+
+    @Option(help: ArgumentHelp(Settings.meaning("model"), valueName: "name|path"))
+    var model = Configuration().model
+
+    @Option(help: ArgumentHelp("Tokens to generate at most.", valueName: "n"))
+    var maxTokens = 128
+
+    @Option(help: ArgumentHelp("Sampling temperature; 0 is greedy.", valueName: "t"))
+    var temperature: Float = 0
+
+    @Option(help: ArgumentHelp("Seed for sampling (same seed, same output).", valueName: "n"))
+    var seed: UInt64?
+
+    @Option(help: ArgumentHelp(Settings.meaning("threads"), valueName: "n"))
+    var threads = Configuration().threads
+
+    func validate() throws {
+        guard maxTokens > 0 else { throw ValidationError("--max-tokens must be a positive integer, got \(maxTokens)") }
+        guard temperature >= 0, temperature.isFinite else { throw ValidationError("--temperature must be a number >= 0, got \(temperature)") }
+        guard threads >= 0 else { throw ValidationError("--threads must be >= 0, got \(threads)") }
+    }
+
+    func run() throws {
+        let modelPath = try ModelCatalog.resolve(model)
         var request = GenerationRequest(input: chat ? .messages([ChatMessage(role: "user", content: prompt)]) : .text(prompt))
-        request.maxTokens = try integer(options.removeValue(forKey: "max_tokens"), "max-tokens", default: 128)
-        request.sampling.temperature = try number(options.removeValue(forKey: "temperature"), "temperature", default: 0)
-        if let seed = options.removeValue(forKey: "seed") {
-            guard let value = UInt64(seed) else { throw ConfigurationError.badArgument("--seed needs a non-negative integer") }
-            request.sampling.seed = value
-        }
-        try CommandLineFlags.rejectUnknown(options)
+        request.maxTokens = maxTokens
+        request.sampling.temperature = temperature
+        if let seed { request.sampling.seed = seed }
+        let threads = self.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : self.threads
 
         let loaded = try LoadedModel(path: modelPath, threads: threads)
         var engineConfig = Engine.EngineConfig()
@@ -48,17 +69,5 @@ enum GenerateCommand {
         finished.wait()
         engine.shutdown(deadline: 1)
         if let failure { throw failure }
-    }
-
-    static func integer(_ text: String?, _ name: String, default value: Int) throws -> Int {
-        guard let text else { return value }
-        guard let parsed = Int(text), parsed > 0 else { throw ConfigurationError.badArgument("--\(name) needs a positive integer") }
-        return parsed
-    }
-
-    static func number(_ text: String?, _ name: String, default value: Float) throws -> Float {
-        guard let text else { return value }
-        guard let parsed = Float(text), parsed >= 0, parsed.isFinite else { throw ConfigurationError.badArgument("--\(name) needs a number >= 0") }
-        return parsed
     }
 }

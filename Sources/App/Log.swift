@@ -1,27 +1,56 @@
 import Foundation
+import Logging
 
-public enum LogLevel: String, Comparable {
+public enum LogLevel: String, Comparable, CaseIterable {
     case debug, info, warning, error
 
-    private var rank: Int { [.debug: 0, .info: 1, .warning: 2, .error: 3][self] ?? 1 }
-    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.rank < b.rank }
+    var swiftLog: Logger.Level {
+        switch self {
+        case .debug: return .debug
+        case .info: return .info
+        case .warning: return .warning
+        case .error: return .error
+        }
+    }
+
+    public static func < (a: LogLevel, b: LogLevel) -> Bool { a.swiftLog < b.swiftLog }
 }
 
-/// One line per event on stderr, with a UTC timestamp; safe from any thread.
-public enum Log {
-    nonisolated(unsafe) static var threshold = LogLevel.info
-    private static let lock = NSLock()
-    private static let formatter: ISO8601DateFormatter = {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }()
+public enum LogFormat: String, CaseIterable {
+    case text, json
+}
 
-    public static func write(_ level: LogLevel, _ message: String) {
-        guard level >= threshold else { return }
-        lock.lock()
-        defer { lock.unlock() }
-        let line = "\(formatter.string(from: Date())) \(level.rawValue.uppercased()) \(message)\n"
-        FileHandle.standardError.write(Data(line.utf8))
+/// The process's logger (swift-log), on stderr. `configure` sets level and format once the
+/// configuration is known; until then it logs text at info.
+public enum Log {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var current = Logger(label: "kvserve") { _ in
+        LineLogHandler(level: .info, format: .text)
+    }
+    nonisolated(unsafe) private static var bootstrapped = false
+    nonisolated(unsafe) private static var currentFormat = LogFormat.text
+
+    public static var logger: Logger { lock.withLock { current } }
+
+    public static func configure(level: LogLevel, format: LogFormat) {
+        lock.withLock {
+            currentFormat = format
+            current = Logger(label: "kvserve") { _ in LineLogHandler(level: level.swiftLog, format: format) }
+            // Libraries that make their own swift-log Logger write through the same handler.
+            if !bootstrapped {
+                bootstrapped = true
+                LoggingSystem.bootstrap { _ in LineLogHandler(level: level.swiftLog, format: format) }
+            }
+        }
+    }
+
+    /// `details` repeat what `message` says in words: JSON lines carry them as fields, text
+    /// lines leave them out so they stay short.
+    public static func write(_ level: LogLevel, _ message: String, _ metadata: Logger.Metadata = [:],
+                             details: Logger.Metadata = [:]) {
+        let (logger, format) = lock.withLock { (current, currentFormat) }
+        var fields = metadata
+        if format == .json { fields.merge(details) { old, _ in old } }
+        logger.log(level: level.swiftLog, "\(message)", metadata: fields.isEmpty ? nil : fields)
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Dispatch
 import Foundation
 import API
@@ -6,17 +7,28 @@ import HTTP
 import Telemetry
 
 /// `kvserve serve`: load the model, start the engine and the HTTP server, run until a signal.
-enum ServeCommand {
-    static func run(_ arguments: [String]) throws {
-        let config = try ConfigurationLoader.load(flags: arguments, environment: ProcessInfo.processInfo.environment)
-        Log.threshold = LogLevel(rawValue: config.logLevel) ?? .info
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the HTTP API (the default command).",
+        discussion: "Each setting below can also be set in the config file or as KVSERVE_<KEY> in the environment; flags win. Log lines go to stderr.")
+
+    @OptionGroup var options: ServeOptions
+
+    func run() throws {
+        let config = try options.load(environment: ProcessInfo.processInfo.environment)
+        try Serve.start(config)
+        dispatchMain()
+    }
+
+    static func start(_ config: Configuration) throws {
+        Log.configure(level: LogLevel(rawValue: config.logLevel) ?? .info, format: LogFormat(rawValue: config.logFormat) ?? .text)
         signal(SIGPIPE, SIG_IGN)  // a vanished client must surface as EPIPE, not kill the process
 
-        let modelPath = try LoadedModel.resolvePath(config.model)
+        let modelPath = try ModelCatalog.resolve(config.model)
         let threads = config.threads == 0 ? ProcessInfo.processInfo.activeProcessorCount : config.threads
         let started = Date()
         let loaded = try LoadedModel(path: modelPath, threads: threads)
-        Log.write(.info, "model \(loaded.name) from \(modelPath) loaded in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+        let loadMilliseconds = Int(Date().timeIntervalSince(started) * 1000)
 
         let engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.template,
                                 config: engineConfig(config, loaded: loaded))
@@ -29,24 +41,25 @@ enum ServeCommand {
             api.handle(request, responder, router: router)
         }
         server.onRequestLogged = { entry in
-            Log.write(.info, accessLogLine(entry))
+            AccessLog.write(entry)
             api.recordRequest(entry, router: router)
         }
-        try server.start()
-        Log.write(.info, "listening on \(config.host):\(server.port)\(config.tlsCertificate.isEmpty ? "" : " (TLS)")")
+        do {
+            try server.start()
+        } catch {
+            throw ConfigurationError.badArgument(
+                "cannot listen on \(StartupReport.address(config.host, config.port)) (settings host and port): \(error)")
+        }
+        StartupReport(config: config, modelPath: modelPath, loaded: loaded, threads: threads,
+                      contextLength: engine.contextLength, port: server.port, loadMilliseconds: loadMilliseconds).log()
 
         let shutdown = GracefulShutdown(server: server, engine: engine, grace: config.shutdownGraceSeconds)
         shutdown.install()
-        dispatchMain()
+        retained = (server, shutdown)
     }
 
-    /// `POST /generate 200 812.3ms 1432B tokens=57 127.0.0.1`
-    static func accessLogLine(_ entry: HTTPLogEntry) -> String {
-        var line = String(format: "%@ %@ %d %.1fms %dB", entry.method, entry.path, entry.status, entry.duration * 1000, entry.bytes)
-        for (key, value) in entry.fields.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        if entry.clientGone { line += " client_gone" }
-        return line + " " + entry.remoteAddress
-    }
+    /// The server and its signal handlers live as long as the process.
+    nonisolated(unsafe) private static var retained: (HTTPServer, GracefulShutdown)?
 
     static func engineConfig(_ config: Configuration, loaded: LoadedModel) -> Engine.EngineConfig {
         var engineConfig = Engine.EngineConfig()

@@ -6,7 +6,14 @@ extension HTTPConnection {
     func beginResponse(_ responder: HTTPResponder, status: Int, headers: [(String, String)],
                        body: [UInt8]?, complete: Bool) {
         guard !closed, current === responder, let request = currentRequest else { return }
-        let headers = headers + (config.cors?.responseHeaders(for: request) ?? [])
+        var headers = headers + (config.cors?.responseHeaders(for: request) ?? [])
+        if !headers.contains(where: { $0.0.lowercased() == "x-request-id" }) {
+            headers.append((RequestID.header, responder.requestID))
+        }
+        if status >= 400, let body, responder.logFields["error"] == nil,
+           let reason = HTTPLogEntry.reason(fromErrorBody: body) {
+            responder.logFields["error"] = reason
+        }
         let head = ResponseWriter.head(status: status, headers: headers, bodyLength: body?.count,
                                        method: request.method, version: request.version,
                                        close: closeAfterResponse)
@@ -44,14 +51,17 @@ extension HTTPConnection {
     func sendError(status: Int, message: String) {
         guard !closed else { return }
         let body = HTTPErrorBody.json(type: HTTPErrorBody.type(forStatus: status), message: message)
-        let head = ResponseWriter.head(status: status, headers: [("Content-Type", "application/json")],
+        let requestID = RequestID.make()
+        let head = ResponseWriter.head(status: status, headers: [("Content-Type", "application/json"),
+                                                                 (RequestID.header, requestID)],
                                        bodyLength: body.count, method: "GET", version: "HTTP/1.1", close: true)
         append(head.bytes + body)
         noMoreRequests = true
         closeAfterResponse = true
         hooks.log(HTTPLogEntry(method: "-", path: "-", status: status,
                                duration: seconds(since: requestStart ?? currentStart), bytes: body.count,
-                               remoteAddress: remoteAddress, fields: ["error": message], clientGone: false))
+                               remoteAddress: remoteAddress, fields: ["error": message], clientGone: false,
+                               requestID: requestID))
         flush()
     }
 
@@ -68,7 +78,7 @@ extension HTTPConnection {
         hooks.log(HTTPLogEntry(method: request.method, path: request.path, status: currentStatus,
                                duration: seconds(since: currentStart), bytes: currentBodyBytes,
                                remoteAddress: remoteAddress, fields: responder.logFields,
-                               clientGone: clientGone))
+                               clientGone: clientGone, requestID: responder.requestID))
     }
 
     private func seconds(since start: DispatchTime) -> TimeInterval {

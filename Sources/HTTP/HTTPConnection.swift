@@ -202,7 +202,7 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func dispatch(_ request: HTTPRequest) {
-        let responder = HTTPResponder(connection: self)
+        let responder = HTTPResponder(connection: self, requestID: RequestID.accept(request.headers[RequestID.header]))
         current = responder
         currentRequest = request
         currentStart = requestStart ?? .now()

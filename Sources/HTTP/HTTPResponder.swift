@@ -15,9 +15,13 @@ public final class HTTPResponder: @unchecked Sendable {
     private var goneDuringResponse = false
     private var goneCallbacks: [@Sendable () -> Void] = []
     private var fields: [String: String] = [:]
+    /// The request's id: the client's `X-Request-Id` when sane, else a new one. It is sent back
+    /// as `X-Request-Id` and logged with the request.
+    public let requestID: String
 
-    init(connection: HTTPConnection) {
+    init(connection: HTTPConnection, requestID: String) {
         self.connection = connection
+        self.requestID = requestID
     }
 
     /// Extra access-log fields, e.g. `responder.logFields["tokens"] = "42"`.

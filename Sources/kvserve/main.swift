@@ -1,3 +1,3 @@
 import App
 
-KVServeCommand.main(CommandLine.arguments)
+KVServe.main()
