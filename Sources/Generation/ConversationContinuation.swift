@@ -13,15 +13,16 @@ enum ConversationContinuation {
     /// - Parameters:
     ///   - previous: every earlier message; when `replyOpen`, the last one is the generated reply.
     ///   - new: this turn's messages.
+    /// - Throws: the template's rendering error (e.g. it raised "roles must alternate").
     static func newPieces(template: ChatTemplate, previous: [ChatMessage], replyOpen: Bool,
-                          new: [ChatMessage]) -> [PromptPiece]? {
-        let full = normalized(template.render(previous + new, addGenerationPrompt: true))
+                          new: [ChatMessage]) throws -> [PromptPiece]? {
+        let full = normalized(try template.render(previous + new, addGenerationPrompt: true))
         guard !previous.isEmpty else { return full }
         var prefix: [PromptPiece]
         if replyOpen, let reply = previous.last {
-            prefix = template.render(Array(previous.dropLast()), addGenerationPrompt: true) + [.text(reply.content)]
+            prefix = try template.render(Array(previous.dropLast()), addGenerationPrompt: true) + [.text(reply.content)]
         } else {
-            prefix = template.render(previous, addGenerationPrompt: false)
+            prefix = try template.render(previous, addGenerationPrompt: false)
         }
         return remainder(of: full, after: normalized(prefix))
     }

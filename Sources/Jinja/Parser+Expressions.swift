@@ -219,10 +219,11 @@ extension Parser {
         }
     }
 
-    /// `x is divisibleby 3`: a test takes one bare argument when a primary follows.
+    /// `x is divisibleby 3`: a test takes one bare argument when a primary follows (jinja2's
+    /// rule, so `x is defined if c` is a syntax error there and here).
     private var startsTestArgument: Bool {
         switch current.kind {
-        case .name(let n): return !["else", "or", "and", "if", "in", "not", "is"].contains(n)
+        case .name(let n): return !["else", "or", "and"].contains(n)
         case .string, .int, .double, .op("["), .op("{"): return true
         default: return false
         }
