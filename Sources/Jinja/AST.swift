@@ -4,6 +4,7 @@ indirect enum Expr: Sendable {
     case literal(Value)
     case name(String)
     case list([Expr])
+    case tuple([Expr])
     case dict([(Expr, Expr)])
     case attribute(Expr, String)
     case index(Expr, Expr)

@@ -24,7 +24,7 @@ enum Access {
         case (.dict(let d), .string(let k)):
             if let found = d[k.string] { return found }
             return Methods.dict(d, k.string) ?? .undefined(hint: "'dict object' has no attribute '\(k.string)'")
-        case (.list(let items), _):
+        case (.list(let items), _), (.tuple(let items), _):
             guard let i = index(key, count: items.count) else { break }
             return items[i]
         case (.string(let s), _):
@@ -64,6 +64,8 @@ enum Access {
         switch v {
         case .list(let items):
             return .list(sliceIndices(items.count, try int(start), try int(stop), step).map { items[$0] })
+        case .tuple(let items):
+            return .tuple(sliceIndices(items.count, try int(start), try int(stop), step).map { items[$0] })
         case .string(let s):
             let scalars = Array(s.string.unicodeScalars)
             var view = String.UnicodeScalarView()

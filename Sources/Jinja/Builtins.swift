@@ -62,7 +62,7 @@ enum Builtins {
     /// What a `for` loop walks: list items, dict keys, string characters; undefined is empty.
     static func iterate(_ v: Value) throws -> [Value] {
         switch v {
-        case .list(let items): return items
+        case .list(let items), .tuple(let items): return items
         case .dict(let d): return d.keys.map { .string($0, literal: false) }
         case .string(let s): return s.string.unicodeScalars.map { .string(JText(String($0), isLiteral: s.isLiteral)) }
         case .undefined: return []

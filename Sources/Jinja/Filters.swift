@@ -63,7 +63,7 @@ enum Filters {
         default: indent = nil
         }
         var separators: (String, String)?
-        if case .list(let pair)? = a.get(3, "separators"), pair.count == 2,
+        if let pair = a.get(3, "separators")?.sequenceItems, pair.count == 2,
            case .string(let item) = pair[0], case .string(let key) = pair[1] {
             separators = (item.string, key.string)
         }
@@ -74,7 +74,7 @@ enum Filters {
     static func length(_ v: Value) throws -> Int {
         switch v {
         case .string(let s): return s.string.unicodeScalars.count
-        case .list(let l): return l.count
+        case .list(let l), .tuple(let l): return l.count
         case .dict(let d): return d.count
         case .undefined: return 0
         default: throw EvalError(message: "object of type '\(v.typeName)' has no len()")
@@ -126,7 +126,7 @@ enum Filters {
         var pairs = d.pairs
         // dictsort: case-insensitive by key, as jinja2's default.
         if sorted { pairs.sort { $0.0.lowercased().unicodeScalars.lexicographicallyPrecedes($1.0.lowercased().unicodeScalars) } }
-        return .list(pairs.map { .list([.string($0.0, literal: false), $0.1]) })
+        return .list(pairs.map { .tuple([.string($0.0, literal: false), $0.1]) })
     }
 
     private static func indent(_ v: Value, _ a: Args) throws -> Value {

@@ -17,6 +17,7 @@ enum Format {
         case .double(let d): return pythonFloat(d)
         case .string(let s): return quoted(s.string)
         case .list(let items): return "[" + items.map(repr).joined(separator: ", ") + "]"
+        case .tuple(let items): return "(" + items.map(repr).joined(separator: ", ") + (items.count == 1 ? ",)" : ")")
         case .dict(let d): return "{" + d.pairs.map { quoted($0.0) + ": " + repr($0.1) }.joined(separator: ", ") + "}"
         case .namespace: return "<Namespace>"
         case .callable(let c): return "<function \(c.name)>"

@@ -27,7 +27,7 @@ public enum JSONText {
         case .double(let d):
             out += d.isNaN ? "NaN" : d.isInfinite ? (d < 0 ? "-Infinity" : "Infinity") : Format.pythonFloat(d)
         case .string(let s): out += quote(s.string)
-        case .list(let items):
+        case .list(let items), .tuple(let items):
             try container("[", "]", items.count, style, level, into: &out) { i, out in
                 try write(items[i], style, level: level + 1, into: &out)
             }

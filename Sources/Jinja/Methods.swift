@@ -3,7 +3,7 @@
 enum Methods {
     static func dict(_ d: OrderedDict, _ name: String) -> Value? {
         switch name {
-        case "items": return bound(name) { _, _ in .list(d.pairs.map { .list([.string($0.0, literal: false), $0.1]) }) }
+        case "items": return bound(name) { _, _ in .list(d.pairs.map { .tuple([.string($0.0, literal: false), $0.1]) }) }
         case "keys": return bound(name) { _, _ in .list(d.keys.map { .string($0, literal: false) }) }
         case "values": return bound(name) { _, _ in .list(d.values) }
         case "get":
@@ -31,7 +31,7 @@ enum Methods {
         case "startswith", "endswith":
             return bound(name) { args, _ in
                 let candidates: [Value]
-                if case .list(let l)? = args.first { candidates = l } else { candidates = Array(args.prefix(1)) }
+                candidates = args.first?.sequenceItems ?? Array(args.prefix(1))
                 let scalars = Array(text.unicodeScalars)
                 return .bool(try candidates.contains { c in
                     guard case .string(let p) = c else { throw EvalError(message: "\(name) arg must be str or a tuple of str") }

@@ -21,6 +21,7 @@ enum Operators {
         switch (op, a, b) {
         case ("+", .string(let x), .string(let y)): return .string(x + y)
         case ("+", .list(let x), .list(let y)): return .list(x + y)
+        case ("+", .tuple(let x), .tuple(let y)): return .tuple(x + y)
         case ("*", .string(let s), _):
             if case .int(let n)? = number(b) { return .string(s.mapped { String(repeating: $0, count: max(n, 0)) }) }
         case ("*", _, .string(let s)):
@@ -110,7 +111,8 @@ enum Operators {
         switch (a, b) {
         case (.undefined, .undefined), (.none, .none): return true
         case (.string(let x), .string(let y)): return x.string.unicodeScalars.elementsEqual(y.string.unicodeScalars)
-        case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
         case (.dict(let x), .dict(let y)):
             return x.count == y.count && x.pairs.allSatisfy { k, v in y[k].map { equal(v, $0) } ?? false }
         case (.namespace(let x), .namespace(let y)): return x === y
@@ -126,7 +128,7 @@ enum Operators {
         switch (a, b) {
         case (.string(let x), .string(let y)):
             return x.string.unicodeScalars.lexicographicallyPrecedes(y.string.unicodeScalars)
-        case (.list(let x), .list(let y)):
+        case (.list(let x), .list(let y)), (.tuple(let x), .tuple(let y)):
             for (p, q) in zip(x, y) where !equal(p, q) { return less(p, q) }
             return x.count < y.count
         default:
@@ -143,7 +145,7 @@ enum Operators {
                 throw EvalError(message: "'in <string>' requires string as left operand, not \(item.typeName)")
             }
             return needle.string.isEmpty || s.string.unicodeScalars.contains(subsequence: needle.string.unicodeScalars)
-        case .list(let items): return items.contains { equal($0, item) }
+        case .list(let items), .tuple(let items): return items.contains { equal($0, item) }
         case .dict(let d):
             guard case .string(let k) = item else { return false }
             return d[k.string] != nil

@@ -7,10 +7,10 @@ extension Parser {
         guard isOp(",") else { return first }
         var items = [first]
         while skipOp(",") {
-            if current.kind == .blockEnd || current.kind == .varEnd { break }
+            if current.kind == .blockEnd || current.kind == .varEnd || isOp(")") { break }
             items.append(try expression(conditional: conditional))
         }
-        return .list(items)
+        return .tuple(items)
     }
 
     mutating func expression(conditional: Bool = true) throws -> Expr {
@@ -108,7 +108,7 @@ extension Parser {
             return .literal(.double(d))
         case .op("("):
             advance()
-            if skipOp(")") { return .list([]) }
+            if skipOp(")") { return .tuple([]) }
             let e = try tupleOrExpression()
             try expect(.op(")"), "')'")
             return e

@@ -22,7 +22,7 @@ extension Expr {
         switch self {
         case .literal: return false
         case .name(let n): return n == name
-        case .list(let items): return items.contains { $0.references(name) }
+        case .list(let items), .tuple(let items): return items.contains { $0.references(name) }
         case .dict(let pairs): return pairs.contains { $0.0.references(name) || $0.1.references(name) }
         case .attribute(let e, _), .not(let e), .unary(_, let e): return e.references(name)
         case .index(let a, let b), .binary(_, let a, let b), .and(let a, let b), .or(let a, let b):

@@ -5,6 +5,7 @@ extension Renderer {
         case .literal(let v): return v
         case .name(let n): return lookup(n)
         case .list(let items): return .list(try items.map(evaluate))
+        case .tuple(let items): return .tuple(try items.map(evaluate))
         case .dict(let pairs):
             var d = OrderedDict()
             for (k, v) in pairs { d[try Format.str(try evaluate(k)).string] = try evaluate(v) }

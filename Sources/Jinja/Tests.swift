@@ -14,10 +14,8 @@ enum Tests {
             switch v { case .int, .double, .bool: return true; default: return false }
         case "integer": if case .int = v { return true }; return false
         case "float": if case .double = v { return true }; return false
-        case "iterable":
-            switch v { case .list, .dict, .string: return true; default: return false }
-        case "sequence":
-            switch v { case .list, .dict, .string: return true; default: return false }
+        case "iterable", "sequence":
+            switch v { case .list, .tuple, .dict, .string: return true; default: return false }
         case "callable": if case .callable = v { return true }; return false
         case "odd", "even":
             guard case .int(let n)? = Operators.number(v) else { throw EvalError(message: "'\(name)' needs an integer") }

@@ -9,12 +9,22 @@ public indirect enum Value: Sendable {
     case double(Double)
     case string(JText)
     case list([Value])
+    /// Python's tuple: what `(a, b)`, `dict.items()` and `dictsort` give; prints as `(a, b)`.
+    case tuple([Value])
     case dict(OrderedDict)
     case namespace(Namespace)
     case callable(Callable)
 
     public static func string(_ s: String, literal: Bool = false) -> Value {
         .string(JText(s, isLiteral: literal))
+    }
+
+    /// The items of a list or tuple.
+    var sequenceItems: [Value]? {
+        switch self {
+        case .list(let items), .tuple(let items): return items
+        default: return nil
+        }
     }
 
     public var isUndefined: Bool {
@@ -30,7 +40,7 @@ public indirect enum Value: Sendable {
         case .int(let i): return i != 0
         case .double(let d): return d != 0
         case .string(let s): return !s.string.isEmpty
-        case .list(let l): return !l.isEmpty
+        case .list(let l), .tuple(let l): return !l.isEmpty
         case .dict(let d): return !d.isEmpty
         case .namespace, .callable: return true
         }
@@ -46,6 +56,7 @@ public indirect enum Value: Sendable {
         case .double: return "float"
         case .string: return "str"
         case .list: return "list"
+        case .tuple: return "tuple"
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .callable: return "function"

@@ -41,8 +41,12 @@ public struct ChatTemplate: Sendable {
         else { throw TokenizationError.missingChatTemplate }
         let vocabulary = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.map { $0.stringValue ?? "" } ?? []
         let types = gguf.metadata["tokenizer.ggml.token_type"]?.arrayValue?.map { $0.intValue ?? 0 } ?? []
-        // GGUF token types: 3 = control, 4 = user-defined.
-        let specialTokens = zip(vocabulary, types).filter { $0.1 == 3 || $0.1 == 4 }.map(\.0)
+        // GGUF token types: 3 = control, 4 = user-defined. Gemma's user-defined tokens include
+        // runs of "\n" and spaces; those stay text, so that the tokenizer sees a template's
+        // newline joined with the content beside it, as it would in the rendered string.
+        let specialTokens = zip(vocabulary, types).filter { text, type in
+            type == 3 || (type == 4 && !text.unicodeScalars.allSatisfy(\.properties.isWhitespace))
+        }.map(\.0)
         var tokens: [String: String] = [:]
         for (variable, key) in Self.tokenKeys {
             if let id = gguf.optionalInt("tokenizer.ggml.\(key)"), vocabulary.indices.contains(id) {
@@ -70,15 +74,19 @@ public struct ChatTemplate: Sendable {
             throw TokenizationError.chatTemplateFailed(error.description)
         }
         var pieces: [PromptPiece] = []
+        func appendText(_ t: String) {
+            if case .text(let previous)? = pieces.last { pieces[pieces.count - 1] = .text(previous + t) }
+            else if !t.isEmpty { pieces.append(.text(t)) }
+        }
         for segment in segments {
             guard segment.isLiteral else {
-                pieces.append(.text(segment.text))
+                appendText(segment.text)
                 continue
             }
             for part in splitter.split(Array(segment.text.utf8)) {
                 switch part {
                 case .special(let index): pieces.append(.special(specials[Int(index)]))
-                case .text(let bytes): pieces.append(.text(String(decoding: bytes, as: UTF8.self)))
+                case .text(let bytes): appendText(String(decoding: bytes, as: UTF8.self))
                 }
             }
         }
