@@ -23,15 +23,26 @@ enum Operators {
         case ("+", .list(let x), .list(let y)): return .list(x + y)
         case ("+", .tuple(let x), .tuple(let y)): return .tuple(x + y)
         case ("*", .string(let s), _):
-            if case .int(let n)? = number(b) { return .string(s.mapped { String(repeating: $0, count: max(n, 0)) }) }
+            if case .int(let n)? = number(b) { return .string(try repeated(s, n)) }
         case ("*", _, .string(let s)):
-            if case .int(let n)? = number(a) { return .string(s.mapped { String(repeating: $0, count: max(n, 0)) }) }
+            if case .int(let n)? = number(a) { return .string(try repeated(s, n)) }
         case ("*", .list(let l), .int(let n)), ("*", .int(let n), .list(let l)):
             return .list(Array(repeating: l, count: max(n, 0)).flatMap { $0 })
         default:
             if let x = number(a), let y = number(b) { return try arithmetic(op, x, y) }
         }
         throw EvalError(message: "unsupported operand type(s) for \(op): '\(a.typeName)' and '\(b.typeName)'")
+    }
+
+    /// Output a template can build this way is capped, so `'x' * 10**12` is an error, not an abort.
+    static let maxRepeatedLength = 1 << 24
+
+    private static func repeated(_ s: JText, _ n: Int) throws -> JText {
+        let count = max(n, 0)
+        guard count == 0 || s.string.utf8.count <= maxRepeatedLength / count else {
+            throw EvalError(message: "string repetition too large")
+        }
+        return s.mapped { String(repeating: $0, count: count) }
     }
 
     /// Numbers as Python sees them: bool is an int.

@@ -14,6 +14,8 @@ extension Parser {
     }
 
     mutating func expression(conditional: Bool = true) throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
         var e = try orExpr()
         guard conditional else { return e }
         while skipName("if") {
@@ -73,6 +75,8 @@ extension Parser {
     }
 
     private mutating func unary(withFilter: Bool) throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
         var e: Expr
         if skipOp("-") {
             e = .unary("-", try unary(withFilter: false))

@@ -3,6 +3,14 @@
 struct Parser {
     var tokens: [Token]
     var p = 0
+    /// Nesting of blocks and expressions so far; capped so a hostile template cannot exhaust the stack.
+    var depth = 0
+    static let maxDepth = 100
+
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth) levels") }
+    }
 
     static func parse(_ tokens: [Token]) throws -> [Node] {
         var parser = Parser(tokens: tokens)
@@ -22,6 +30,8 @@ struct Parser {
     /// Parses nodes until a block tag named in `ends`; returns them and that tag's name
     /// (positioned after the name), or nil at the end of the template.
     mutating func body(until ends: Set<String>) throws -> ([Node], String?) {
+        try enter()
+        defer { depth -= 1 }
         var nodes: [Node] = []
         while p < tokens.count {
             let token = current

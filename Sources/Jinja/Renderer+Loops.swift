@@ -76,8 +76,10 @@ extension Renderer {
             for (k, _) in kwargs where !m.parameters.contains(where: { $0.0 == k }) {
                 throw EvalError(message: "macro '\(m.name)' takes no keyword argument '\(k)'")
             }
+            guard renderer.callDepth < 100 else { throw EvalError(message: "macro '\(m.name)' recursed too deeply") }
+            renderer.callDepth += 1
             renderer.scopes.append(scope)
-            defer { renderer.scopes.removeLast() }
+            defer { renderer.scopes.removeLast(); renderer.callDepth -= 1 }
             var out = JText(segments: [])
             do {
                 try renderer.run(m.body, into: &out)

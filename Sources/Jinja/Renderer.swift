@@ -3,6 +3,8 @@ final class Renderer {
     /// Innermost scope last. `for` bodies and macros push a scope, as in jinja2, so a `set`
     /// inside a loop is not seen after it (templates use `namespace()` for that).
     var scopes: [[String: Value]]
+    /// Macro calls in progress; capped as Python's recursion limit would stop jinja2.
+    var callDepth = 0
 
     enum Flow { case normal, breakLoop, continueLoop }
 

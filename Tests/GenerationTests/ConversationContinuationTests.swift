@@ -41,6 +41,26 @@ final class ConversationContinuationTests: XCTestCase {
         XCTAssertTrue(text(later).hasPrefix("<|im_end|>\n<|im_start|>system\nBe brief."))
     }
 
+    func testTemplateThatTrimsContentContinuesAfterAReplyEndingInWhitespace() throws {
+        // Gemma 3 and Llama 3 print `content | trim`: the session must hold the trimmed reply.
+        let trimming = try ChatTemplate(
+            template: "{% for m in messages %}<t>{{ m.role }}\n{{ m.content | trim }}</t>\n{% endfor %}"
+                + "{% if add_generation_prompt %}<t>assistant\n{% endif %}",
+            specialTokens: ["<t>", "</t>"])
+        let user1 = ChatMessage(role: "user", content: "Hi")
+        let reply = ChatMessage(role: "assistant", content: " Hello!\n\n")
+        let user2 = ChatMessage(role: "user", content: "Bye")
+        XCTAssertEqual(try ConversationContinuation.renderedReply(template: trimming, before: [user1], reply: reply), "Hello!")
+        let first = try XCTUnwrap(try ConversationContinuation.newPieces(template: trimming, previous: [], replyOpen: false,
+                                                                         new: [user1]))
+        let second = try XCTUnwrap(try ConversationContinuation.newPieces(template: trimming, previous: [user1, reply],
+                                                                          replyOpen: true, new: [user2]))
+        XCTAssertEqual(text(first) + "Hello!" + text(second),
+                       try trimming.renderText([user1, reply, user2], addGenerationPrompt: true))
+        // A template that prints content as is keeps the reply as generated.
+        XCTAssertEqual(try ConversationContinuation.renderedReply(template: template, before: [user1], reply: reply), reply.content)
+    }
+
     func testRemainderFailsWhenNotAPrefix() {
         XCTAssertNil(ConversationContinuation.remainder(of: [.text("abc")], after: [.text("x")]))
         XCTAssertEqual(ConversationContinuation.remainder(of: [.special("<s>"), .text("abc")], after: [.special("<s>"), .text("a")]),

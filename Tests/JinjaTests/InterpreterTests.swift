@@ -86,3 +86,23 @@ final class InterpreterTests: XCTestCase {
         XCTAssertThrowsError(try JSONParser.parse(deep))
     }
 }
+
+/// Hostile templates end in errors, never in a crash.
+final class LimitTests: XCTestCase {
+    func testDeepTemplateNestingIsASyntaxError() {
+        let deep = "{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}"
+        XCTAssertThrowsError(try Template(deep))
+        let blocks = String(repeating: "{% if true %}", count: 5000) + String(repeating: "{% endif %}", count: 5000)
+        XCTAssertThrowsError(try Template(blocks))
+    }
+
+    func testRecursiveMacroIsAnError() throws {
+        let t = try Template("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}")
+        XCTAssertThrowsError(try t.render([:]))
+    }
+
+    func testHugeRepetitionIsAnError() throws {
+        XCTAssertThrowsError(try Template("{{ 'ab' * 100000000000 }}").render([:]))
+        XCTAssertEqual(try Template("{{ 'ab' * 2 }}{{ 'x' * -1 }}").render([:]), "abab")
+    }
+}
