@@ -1,4 +1,18 @@
 /// A parsed Jinja template. Parse once, render many times (rendering keeps no state here).
+///
+/// The subset of jinja2 that chat templates use, checked against jinja2 itself
+/// (Tests/Fixtures/templates/jinja_cases.json):
+/// - tags `{{ }}`, `{% %}`, `{# #}`, `-`/`+` whitespace control, trim_blocks, lstrip_blocks;
+/// - statements if/elif/else, for (tuple targets, filtering `if`, `else`, `loop.*`,
+///   break/continue), set (tuple, `ns.attr`, block set), macro, call/caller, generation;
+/// - expressions: literals, lists, tuples, dicts, `.attr`, `[i]`, slices, calls with keyword
+///   arguments, `+ - * / // % **`, `~`, comparisons (chained), `in`/`not in`, and/or/not,
+///   `is [not] test`, `x if c else y`, filters;
+/// - the filters, tests, string/dict methods and globals in Filters, TextFilters, Sequences,
+///   Tests, Methods and Builtins. Values are Python's (ordered dicts); undefined is jinja2's
+///   default `Undefined`. Not supported: template inheritance/includes, `{% filter %}`,
+///   `{% raw %}`, recursive loops, `%` string formatting. Macros see the caller's variables
+///   (jinja2 scopes them lexically), which only matters for templates that shadow names.
 public struct Template: Sendable {
     public struct Options: Sendable {
         public var trimBlocks: Bool
