@@ -1,3 +1,4 @@
+import Foundation
 import Jinja
 import XCTest
 
@@ -73,6 +74,13 @@ final class InterpreterTests: XCTestCase {
         XCTAssertThrowsError(try render("{{ x.y }}"))
         XCTAssertThrowsError(try render("{{ x + 1 }}"))
         XCTAssertEqual(try render("{{ x == y }}"), "True")
+    }
+
+    func testStrftimeNowPrintsTheCurrentDate() throws {
+        let year = Calendar.current.component(.year, from: Date())
+        let printed = try render("{{ strftime_now('%Y') }}|{{ strftime_now('%d %b %Y') | length }}")
+        // Either side of a new year's midnight is fine; the format is what is checked.
+        XCTAssertTrue(printed == "\(year)|11" || printed == "\(year + 1)|11", printed)
     }
 
     func testReferencesFindsVariables() throws {
