@@ -19,8 +19,13 @@ public struct ChatTemplate: Sendable {
 
     /// - Parameters:
     ///   - tokens: named special tokens (`bos_token`: "<s>", ...); the template may print them.
-    ///   - specialTokens: strings that are special tokens of the vocabulary (control and user-defined).
+    ///   - specialTokens: strings that are special tokens of the vocabulary (control and
+    ///     user-defined); the named tokens count as special too.
     public init(template source: String, tokens: [String: String] = [:], specialTokens: [String] = []) throws {
+        try self.init(source: source, tokens: tokens, specials: specialTokens + tokens.values)
+    }
+
+    private init(source: String, tokens: [String: String], specials specialTokens: [String]) throws {
         do {
             template = try Template(source, options: .chatTemplate)
         } catch let error as JinjaError {
@@ -29,7 +34,7 @@ public struct ChatTemplate: Sendable {
         self.source = source
         supportsTools = template.references("tools")
         tokenVariables = tokens
-        specials = Array(Set(specialTokens).union(tokens.values)).filter { !$0.isEmpty }.sorted()
+        specials = Array(Set(specialTokens)).filter { !$0.isEmpty }.sorted()
         splitter = SpecialTokenMatcher(specials: specials.enumerated().map { ($0.element, Int32($0.offset)) })
     }
 
@@ -53,7 +58,9 @@ public struct ChatTemplate: Sendable {
                 tokens[variable] = vocabulary[id]
             }
         }
-        try self.init(template: source, tokens: tokens, specialTokens: specialTokens)
+        // Only the vocabulary's special tokens become `.special`: a file whose BOS is an
+        // ordinary token gets it as text, which the tokenizer can always encode.
+        try self.init(source: source, tokens: tokens, specials: specialTokens)
     }
 
     /// transformers' `special_tokens_map` names and the GGUF keys of their ids.
