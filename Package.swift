@@ -19,7 +19,8 @@ let package = Package(
         .target(name: "GGUF"),
         .target(name: "CKernels"),
         .target(name: "Kernels", dependencies: ["CKernels"]),
-        .target(name: "Tokenization", dependencies: ["GGUF"]),
+        .target(name: "Jinja"),
+        .target(name: "Tokenization", dependencies: ["GGUF", "Jinja"]),
         .target(name: "Sampling"),
         .target(name: "Grammar"),
         .target(name: "Llama", dependencies: ["GGUF", "Kernels"]),
@@ -40,6 +41,7 @@ let package = Package(
 
         .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
         .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
+        .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Generation", "Llama", "GGUF", "Tokenization", "Sampling"]),

@@ -13,17 +13,44 @@ enum ConversationContinuation {
     /// - Parameters:
     ///   - previous: every earlier message; when `replyOpen`, the last one is the generated reply.
     ///   - new: this turn's messages.
+    /// - Throws: the template's rendering error (e.g. it raised "roles must alternate").
     static func newPieces(template: ChatTemplate, previous: [ChatMessage], replyOpen: Bool,
-                          new: [ChatMessage]) -> [PromptPiece]? {
-        let full = normalized(template.render(previous + new, addGenerationPrompt: true))
+                          new: [ChatMessage]) throws -> [PromptPiece]? {
+        let full = normalized(try template.render(previous + new, addGenerationPrompt: true))
         guard !previous.isEmpty else { return full }
         var prefix: [PromptPiece]
         if replyOpen, let reply = previous.last {
-            prefix = template.render(Array(previous.dropLast()), addGenerationPrompt: true) + [.text(reply.content)]
+            let before = Array(previous.dropLast())
+            prefix = try template.render(before, addGenerationPrompt: true)
+                + [.text(try renderedReply(template: template, before: before, reply: reply))]
         } else {
-            prefix = template.render(previous, addGenerationPrompt: false)
+            prefix = try template.render(previous, addGenerationPrompt: false)
         }
         return remainder(of: full, after: normalized(prefix))
+    }
+
+    /// The generated reply as the template prints it inside the whole conversation: as
+    /// generated, or stripped of surrounding whitespace (Gemma's and Llama 3's templates
+    /// `trim` message content). The session holds this form, so the next turn extends it.
+    static func renderedReply(template: ChatTemplate, before: [ChatMessage], reply: ChatMessage) throws -> String {
+        let opened = normalized(try template.render(before, addGenerationPrompt: true))
+        let closed = normalized(try template.render(before + [reply], addGenerationPrompt: false))
+        let stripped = stripWhitespace(reply.content)
+        for candidate in [reply.content, stripped] {
+            if remainder(of: closed, after: normalized(opened + [.text(candidate)])) != nil { return candidate }
+        }
+        return reply.content
+    }
+
+    /// Python's `str.strip()` (what jinja2's `trim` filter does).
+    private static func stripWhitespace(_ s: String) -> String {
+        func isSpace(_ c: Unicode.Scalar) -> Bool { c.properties.isWhitespace || (0x1C...0x1F).contains(c.value) }
+        let scalars = Array(s.unicodeScalars)
+        guard let first = scalars.firstIndex(where: { !isSpace($0) }),
+              let last = scalars.lastIndex(where: { !isSpace($0) }) else { return "" }
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[first...last])
+        return String(view)
     }
 
     /// Adjacent text pieces joined, empty ones dropped (the tokenizer joins them too).

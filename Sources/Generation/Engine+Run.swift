@@ -99,7 +99,9 @@ extension Engine {
                                   cache: inout KVCache, kvFrom: inout Int) throws -> [Int32] {
         guard let template else { return history }
         let previous = (entry.messages + job.newMessages).map { ChatMessage(role: $0.role, content: $0.content) }
-        let pieces = template.render(previous, addGenerationPrompt: true) + [.text(reply)]
+        let shown = try ConversationContinuation.renderedReply(
+            template: template, before: previous, reply: ChatMessage(role: "assistant", content: reply))
+        let pieces = try template.render(previous, addGenerationPrompt: true) + [.text(shown)]
         let canonical = try tokenizer.encode(pieces: ConversationContinuation.normalized(pieces))
         guard canonical != history else { return history }
         var same = 0

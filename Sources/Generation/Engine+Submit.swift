@@ -97,8 +97,14 @@ extension Engine {
             previous = session.messages.map { ChatMessage(role: $0.role, content: $0.content) }
         }
         let replyOpen = session?.mode == .messages
-        guard let pieces = ConversationContinuation.newPieces(template: template, previous: previous,
-                                                              replyOpen: replyOpen, new: messages) else {
+        let rendered: [PromptPiece]?
+        do {
+            rendered = try ConversationContinuation.newPieces(template: template, previous: previous,
+                                                              replyOpen: replyOpen, new: messages)
+        } catch {
+            throw GenerationError.invalidRequest(param: "messages", message: "\(error)")
+        }
+        guard let pieces = rendered else {
             throw GenerationError.invalidRequest(
                 param: "messages", message: "the chat template cannot continue this session's conversation")
         }

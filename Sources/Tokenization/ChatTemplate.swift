@@ -1,95 +1,111 @@
 import GGUF
+import Jinja
 
-/// Renders chat messages exactly as the model's Jinja `tokenizer.chat_template` would, for
-/// the template families recognized below. We match known templates (after canonical
-/// spelling) instead of interpreting Jinja: an unrecognized template is an error, never a guess.
-public struct ChatTemplate: Equatable, Sendable {
-    public enum Family: Equatable, Sendable {
-        /// `<|im_start|>role\ncontent<|im_end|>\n`; `defaultSystem` is inserted as a system
-        /// turn when the first message is not a system message (SmolLM2).
-        case chatML(defaultSystem: String?)
-        /// Meta Llama 3: BOS, then `<|start_header_id|>role<|end_header_id|>\n\n` + trimmed
-        /// content + `<|eot_id|>`.
-        case llama3(bosToken: String)
+/// The model's chat template (`tokenizer.chat_template`, Jinja) rendered as transformers'
+/// `apply_chat_template` renders it: same jinja2 settings, same variables. Text written in
+/// the template is split at the vocabulary's special-token strings into `.special` pieces;
+/// text that came from messages or tools always stays `.text`, so a user typing
+/// `<|im_end|>` never becomes a control token.
+public struct ChatTemplate: Sendable {
+    /// The Jinja source rendered (the file's, or the family's known template).
+    public let source: String
+    /// Whether the template reads `tools` (so tool definitions reach the model).
+    public let supportsTools: Bool
+    private let template: Template
+    /// Named special tokens passed as variables (`bos_token`, `eos_token`...), as transformers does.
+    private let tokenVariables: [String: String]
+    private let splitter: SpecialTokenMatcher
+    private let specials: [String]
+
+    /// - Parameters:
+    ///   - tokens: named special tokens (`bos_token`: "<s>", ...); the template may print them.
+    ///   - specialTokens: strings that are special tokens of the vocabulary (control and
+    ///     user-defined); the named tokens count as special too.
+    public init(template source: String, tokens: [String: String] = [:], specialTokens: [String] = []) throws {
+        try self.init(source: source, tokens: tokens, specials: specialTokens + tokens.values)
     }
 
-    public let family: Family
-
-    public init(family: Family) {
-        self.family = family
-    }
-
-    /// - Parameter bosToken: text of the BOS token (llama-3 templates print it).
-    public init(template: String, bosToken: String? = nil) throws {
-        let canonical = TemplateCanonicalizer.canonical(template)
-        if canonical.unicodeScalars.elementsEqual(KnownTemplates.chatML.unicodeScalars) {
-            family = .chatML(defaultSystem: nil)
-        } else if let system = KnownTemplates.defaultSystem(canonical) {
-            family = .chatML(defaultSystem: system)
-        } else if canonical.unicodeScalars.elementsEqual(KnownTemplates.llama3.unicodeScalars) {
-            family = .llama3(bosToken: bosToken ?? "<|begin_of_text|>")
-        } else {
-            let excerpt = String(template.prefix(120)).debugDescription
-            throw TokenizationError.unsupportedChatTemplate(excerpt)
+    private init(source: String, tokens: [String: String], specials specialTokens: [String]) throws {
+        do {
+            template = try Template(source, options: .chatTemplate)
+        } catch let error as JinjaError {
+            throw TokenizationError.invalidChatTemplate(error.description)
         }
+        self.source = source
+        supportsTools = template.references("tools")
+        tokenVariables = tokens
+        specials = Array(Set(specialTokens)).filter { !$0.isEmpty }.sorted()
+        splitter = SpecialTokenMatcher(specials: specials.enumerated().map { ($0.element, Int32($0.offset)) })
     }
 
-    /// Reads `tokenizer.chat_template` (and the BOS token's text for llama-3).
+    /// Reads `tokenizer.chat_template`, or the architecture's known template when the file
+    /// has none (Gemma 3), with the special tokens of the file's vocabulary.
     public init(gguf: GGUFFile) throws {
-        guard let template = gguf.optionalString("tokenizer.chat_template") else {
-            throw TokenizationError.missingChatTemplate
+        let architecture = gguf.optionalString("general.architecture") ?? ""
+        guard let source = gguf.optionalString("tokenizer.chat_template") ?? KnownTemplates.template(architecture: architecture)
+        else { throw TokenizationError.missingChatTemplate }
+        let vocabulary = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue?.map { $0.stringValue ?? "" } ?? []
+        let types = gguf.metadata["tokenizer.ggml.token_type"]?.arrayValue?.map { $0.intValue ?? 0 } ?? []
+        // GGUF token types: 3 = control, 4 = user-defined. Gemma's user-defined tokens include
+        // runs of "\n" and spaces; those stay text, so that the tokenizer sees a template's
+        // newline joined with the content beside it, as it would in the rendered string.
+        let specialTokens = zip(vocabulary, types).filter { text, type in
+            type == 3 || (type == 4 && !text.unicodeScalars.allSatisfy(\.properties.isWhitespace))
+        }.map(\.0)
+        var tokens: [String: String] = [:]
+        for (variable, key) in Self.tokenKeys {
+            if let id = gguf.optionalInt("tokenizer.ggml.\(key)"), vocabulary.indices.contains(id) {
+                tokens[variable] = vocabulary[id]
+            }
         }
-        var bos: String?
-        if let id = gguf.optionalInt("tokenizer.ggml.bos_token_id"),
-           let tokens = gguf.metadata["tokenizer.ggml.tokens"]?.arrayValue, tokens.indices.contains(id) {
-            bos = tokens[id].stringValue
-        }
-        try self.init(template: template, bosToken: bos)
+        // Only the vocabulary's special tokens become `.special`: a file whose BOS is an
+        // ordinary token gets it as text, which the tokenizer can always encode.
+        try self.init(source: source, tokens: tokens, specials: specialTokens)
     }
 
-    public func render(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> [PromptPiece] {
-        switch family {
-        case .chatML(let system):
-            return renderChatML(messages, defaultSystem: system, addGenerationPrompt: addGenerationPrompt)
-        case .llama3(let bos):
-            return renderLlama3(messages, bos: bos, addGenerationPrompt: addGenerationPrompt)
+    /// transformers' `special_tokens_map` names and the GGUF keys of their ids.
+    private static let tokenKeys = [("bos_token", "bos_token_id"), ("eos_token", "eos_token_id"),
+                                    ("unk_token", "unknown_token_id"), ("sep_token", "seperator_token_id"),
+                                    ("pad_token", "padding_token_id"), ("cls_token", "cls_token_id"),
+                                    ("mask_token", "mask_token_id")]
+
+    /// - Parameter tools: each a JSON object text as the client sent it (e.g.
+    ///   `{"type":"function","function":{...}}`); key order is kept.
+    public func render(_ messages: [ChatMessage], tools: [String] = [], addGenerationPrompt: Bool) throws -> [PromptPiece] {
+        let context = try ChatContext.variables(messages: messages, tools: tools,
+                                                addGenerationPrompt: addGenerationPrompt, tokens: tokenVariables)
+        let segments: [Segment]
+        do {
+            segments = try template.renderSegments(context)
+        } catch let error as JinjaError {
+            throw TokenizationError.chatTemplateFailed(error.description)
         }
+        var pieces: [PromptPiece] = []
+        func appendText(_ t: String) {
+            if case .text(let previous)? = pieces.last { pieces[pieces.count - 1] = .text(previous + t) }
+            else if !t.isEmpty { pieces.append(.text(t)) }
+        }
+        for segment in segments {
+            guard segment.isLiteral else {
+                appendText(segment.text)
+                continue
+            }
+            for part in splitter.split(Array(segment.text.utf8)) {
+                switch part {
+                case .special(let index): pieces.append(.special(specials[Int(index)]))
+                case .text(let bytes): appendText(String(decoding: bytes, as: UTF8.self))
+                }
+            }
+        }
+        return pieces
     }
 
-    /// The rendered prompt as one string (special tokens spelled out), as Jinja would print it.
-    public func renderText(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> String {
-        render(messages, addGenerationPrompt: addGenerationPrompt).map { piece -> String in
+    /// The rendered prompt as one string (special tokens spelled out), as jinja2 prints it.
+    public func renderText(_ messages: [ChatMessage], tools: [String] = [], addGenerationPrompt: Bool) throws -> String {
+        try render(messages, tools: tools, addGenerationPrompt: addGenerationPrompt).map { piece -> String in
             switch piece {
             case .text(let t), .special(let t): return t
             }
         }.joined()
-    }
-
-    private func renderChatML(_ messages: [ChatMessage], defaultSystem: String?,
-                              addGenerationPrompt: Bool) -> [PromptPiece] {
-        var out: [PromptPiece] = []
-        func turn(_ role: String, _ content: String) {
-            out += [.special("<|im_start|>"), .text(role + "\n" + content), .special("<|im_end|>"), .text("\n")]
-        }
-        if let defaultSystem, let first = messages.first, first.role != "system" {
-            turn("system", defaultSystem)
-        }
-        for m in messages { turn(m.role, m.content) }
-        if addGenerationPrompt { out += [.special("<|im_start|>"), .text("assistant\n")] }
-        return out
-    }
-
-    private func renderLlama3(_ messages: [ChatMessage], bos: String, addGenerationPrompt: Bool) -> [PromptPiece] {
-        var out: [PromptPiece] = []
-        func header(_ role: String) {
-            out += [.special("<|start_header_id|>"), .text(role), .special("<|end_header_id|>"), .text("\n\n")]
-        }
-        for (i, m) in messages.enumerated() {
-            if i == 0 { out.append(.special(bos)) }
-            header(m.role)
-            out += [.text(KnownTemplates.jinjaTrim(m.content)), .special("<|eot_id|>")]
-        }
-        if addGenerationPrompt { header("assistant") }
-        return out
     }
 }

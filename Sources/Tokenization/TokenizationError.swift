@@ -11,8 +11,12 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
     case unknownSpecialToken(String)
     /// `tokenizer.chat_template` is missing.
     case missingChatTemplate
-    /// `tokenizer.chat_template` is not one of the template families we render natively.
-    case unsupportedChatTemplate(String)
+    /// The chat template does not parse (jinja2 syntax we do not support, or invalid).
+    case invalidChatTemplate(String)
+    /// Rendering failed: the template raised an exception (e.g. roles must alternate) or erred.
+    case chatTemplateFailed(String)
+    /// A tool definition passed to the template is not a JSON object.
+    case invalidTool(index: Int, String)
 
     public var description: String {
         switch self {
@@ -25,9 +29,13 @@ public enum TokenizationError: Error, CustomStringConvertible, Equatable {
         case .unknownSpecialToken(let s):
             return "'\(s)' is not a special token of this model's vocabulary"
         case .missingChatTemplate:
-            return "the model has no chat template (tokenizer.chat_template)"
-        case .unsupportedChatTemplate(let excerpt):
-            return "unsupported chat template (tokenizer.chat_template); known families: ChatML (SmolLM2 style, with or without a default system message), Llama 3. Template begins: \(excerpt)"
+            return "the model has no chat template (tokenizer.chat_template) and its architecture has no known one"
+        case .invalidChatTemplate(let why):
+            return "the model's chat template cannot be used: \(why)"
+        case .chatTemplateFailed(let why):
+            return "rendering the chat template failed: \(why)"
+        case .invalidTool(let index, let why):
+            return "tool \(index) is not a valid JSON object: \(why)"
         }
     }
 }

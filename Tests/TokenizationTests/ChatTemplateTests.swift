@@ -1,98 +1,138 @@
+import Foundation
 import GGUF
 import Tokenization
 import XCTest
 
-/// Renderings must equal transformers' Jinja output exactly (text and ids).
+/// Renderings must equal transformers' `apply_chat_template` output exactly
+/// (fixtures: scripts/fixtures/make_template_fixtures.py and make_tokenizer_fixtures.py).
 final class ChatTemplateTests: XCTestCase {
-    struct ChatFixture: Decodable {
-        struct Case: Decodable {
-            let name: String
-            let messages: [ChatMessage]
-            let add_generation_prompt: Bool
-            let text: String
-            let ids: [Int32]
-        }
-        let template: String
-        let cases: [Case]
+    func testQwenConversationsMatchReference() throws {
+        try checkConversations("chat_qwen.json")
     }
 
-    struct VariantFixture: Decodable {
-        struct Variant: Decodable {
-            struct Case: Decodable {
-                let messages: [ChatMessage]
-                let add_generation_prompt: Bool
-                let text: String
+    func testQwen15ConversationsMatchReference() throws {
+        try checkConversations("chat_qwen15.json")
+    }
+
+    func testSmolLMConversationsMatchReference() throws {
+        try checkConversations("chat_smollm.json")
+    }
+
+    func testGemma3ConversationsMatchReference() throws {
+        try checkConversations("chat_gemma3.json")
+    }
+
+    /// Every fixture conversation renders to the reference text; error cases throw.
+    private func checkConversations(_ name: String) throws {
+        let fixture = try ChatFixtures.load(name)
+        let template = try ChatTemplate(template: fixture.template, tokens: fixture.tokens)
+        XCTAssertGreaterThanOrEqual(fixture.cases.count, 10)
+        for c in fixture.cases {
+            let render = { try template.renderText(c.chatMessages, tools: c.tools, addGenerationPrompt: c.add_generation_prompt) }
+            if let expected = c.text {
+                XCTAssertEqual(try render(), expected, "\(name): \(c.name)")
+            } else {
+                XCTAssertThrowsError(try render(), "\(name): \(c.name)") { error in
+                    guard case .chatTemplateFailed(let why)? = error as? TokenizationError else { return XCTFail("\(error)") }
+                    XCTAssertTrue(c.error.map { $0.contains("alternate") == why.contains("alternate") } ?? false, why)
+                }
             }
-            let name: String
-            let template: String
-            let bos_token: String?
-            let cases: [Case]
         }
-        let variants: [Variant]
     }
 
-    func testModelTemplateIsSmolLMChatMLWithItsDefaultSystemMessage() throws {
-        let (file, _) = try TestSupport.model()
-        let template = try ChatTemplate(gguf: file)
-        XCTAssertEqual(template.family,
-                       .chatML(defaultSystem: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
+    /// The files' own templates (and named tokens) are what the fixtures rendered.
+    func testTemplatesComeFromTheFiles() throws {
+        for (path, fixtureName) in [(ModelPaths.qwen, "chat_qwen.json"), (ModelPaths.smol, "chat_smollm.json"),
+                                    (ModelPaths.gemma, "chat_gemma3.json")] {
+            let file = try ModelPaths.open(path)
+            let template = try ChatTemplate(gguf: file)
+            let fixture = try ChatFixtures.load(fixtureName)
+            XCTAssertTrue(template.source.unicodeScalars.elementsEqual(fixture.template.unicodeScalars), fixtureName)
+            let c = try XCTUnwrap(fixture.cases.first { $0.name == "multi-turn" })
+            XCTAssertEqual(try template.renderText(c.chatMessages, addGenerationPrompt: true), c.text, fixtureName)
+        }
     }
 
-    func testRenderingMatchesReference() throws {
+    func testTemplateLiteralsBecomeSpecialTokensAndContentStaysText() throws {
+        let qwen = try ChatTemplate(gguf: ModelPaths.open(ModelPaths.qwen))
+        XCTAssertTrue(qwen.supportsTools)
+        let pieces = try qwen.render([ChatMessage(role: "user", content: "<|im_end|><tool_call>")], addGenerationPrompt: true)
+        XCTAssertEqual(pieces, [
+            .special("<|im_start|>"), .text("system\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant."),
+            .special("<|im_end|>"), .text("\n"), .special("<|im_start|>"), .text("user\n<|im_end|><tool_call>"),
+            .special("<|im_end|>"), .text("\n"), .special("<|im_start|>"), .text("assistant\n"),
+        ])
+        // A tool call printed by the template: `<tool_call>` is a user-defined token of this vocabulary.
+        let call = ChatMessage(role: "assistant", content: "", toolCalls: [ChatToolCall(id: "1", name: "f", arguments: "{\"a\":1}")])
+        let rendered = try qwen.render([ChatMessage(role: "user", content: "x"), call], addGenerationPrompt: false)
+        XCTAssertTrue(rendered.contains(.special("<tool_call>")), "\(rendered)")
+
+        let gemma = try ChatTemplate(gguf: ModelPaths.open(ModelPaths.gemma))
+        let g = try gemma.render([ChatMessage(role: "user", content: "<start_of_turn>")], addGenerationPrompt: true)
+        XCTAssertEqual(g, [.special("<bos>"), .special("<start_of_turn>"), .text("user\n<start_of_turn>"),
+                           .special("<end_of_turn>"), .text("\n"), .special("<start_of_turn>"), .text("model\n")])
+        XCTAssertFalse(gemma.supportsTools)
+    }
+
+    func testSmolLMRenderingMatchesReferenceIds() throws {
         let (file, tok) = try TestSupport.model()
         let template = try ChatTemplate(gguf: file)
-        let fixture = try TestSupport.fixture("chat.json", as: ChatFixture.self)
+        XCTAssertFalse(template.supportsTools)
+        let fixture = try TestSupport.fixture("chat.json", as: LegacyChatFixture.self)
         XCTAssertEqual(file.optionalString("tokenizer.chat_template"), fixture.template)
         for c in fixture.cases {
             let label = "\(c.name), generation prompt \(c.add_generation_prompt)"
-            XCTAssertEqual(template.renderText(c.messages, addGenerationPrompt: c.add_generation_prompt), c.text, label)
-            let pieces = template.render(c.messages, addGenerationPrompt: c.add_generation_prompt)
+            XCTAssertEqual(try template.renderText(c.messages, addGenerationPrompt: c.add_generation_prompt), c.text, label)
+            let pieces = try template.render(c.messages, addGenerationPrompt: c.add_generation_prompt)
             XCTAssertEqual(try tok.encode(pieces: pieces), c.ids, label)
-            // The reference tokenizes the rendered string with special-token parsing.
-            XCTAssertEqual(tok.encode(c.text, parseSpecial: true), c.ids, label)
         }
     }
 
-    func testOtherTemplateSpellingsAndFamilies() throws {
+    func testOtherTemplateFamilies() throws {
         let fixture = try TestSupport.fixture("templates.json", as: VariantFixture.self)
         XCTAssertEqual(fixture.variants.count, 3)
         for v in fixture.variants {
-            let template = try ChatTemplate(template: v.template, bosToken: v.bos_token)
+            let template = try ChatTemplate(template: v.template, tokens: v.bos_token.map { ["bos_token": $0] } ?? [:])
             for c in v.cases {
-                XCTAssertEqual(template.renderText(c.messages, addGenerationPrompt: c.add_generation_prompt), c.text,
+                XCTAssertEqual(try template.renderText(c.messages, addGenerationPrompt: c.add_generation_prompt), c.text,
                                "\(v.name): \(c.messages)")
             }
         }
     }
 
-    func testUserContentStaysTextInPieces() {
-        let template = ChatTemplate(family: .chatML(defaultSystem: nil))
-        let pieces = template.render([ChatMessage(role: "user", content: "<|im_end|>")], addGenerationPrompt: false)
-        XCTAssertEqual(pieces, [.special("<|im_start|>"), .text("user\n<|im_end|>"), .special("<|im_end|>"), .text("\n")])
-    }
-
-    func testUnknownTemplateIsAClearError() {
-        let jinja = "{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}"
-        XCTAssertThrowsError(try ChatTemplate(template: jinja)) { error in
-            guard case .unsupportedChatTemplate(let excerpt)? = error as? TokenizationError else {
-                return XCTFail("wrong error \(error)")
-            }
-            XCTAssertTrue(excerpt.contains("for m in messages"))
-            XCTAssertTrue("\(error)".contains("unsupported chat template"))
+    func testInvalidTemplateAndToolsAreClearErrors() throws {
+        XCTAssertThrowsError(try ChatTemplate(template: "{% for m in messages %}{{ m.content }")) { error in
+            guard case .invalidChatTemplate(let why)? = error as? TokenizationError else { return XCTFail("\(error)") }
+            XCTAssertTrue(why.contains("line 1"), why)
         }
-        // Text outside tags is output by Jinja, so a template differing only there is not ChatML.
-        let smol = "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}\n{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
-        XCTAssertThrowsError(try ChatTemplate(template: smol))
+        let template = try ChatTemplate(template: "{% for t in tools %}{{ t | tojson }}{% endfor %}")
+        XCTAssertThrowsError(try template.render([], tools: ["{\"a\": "], addGenerationPrompt: false)) { error in
+            guard case .invalidTool(0, _)? = error as? TokenizationError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try template.render([], tools: ["[1]"], addGenerationPrompt: false))
     }
 
-    func testMissingTemplateIsAClearError() throws {
-        var w = GGUFWriter()
-        w.set("general.architecture", .string("llama"))
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("kvserve-tok-\(UUID()).gguf").path
-        try w.write(to: path)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        XCTAssertThrowsError(try ChatTemplate(gguf: GGUFFile(path: path))) { error in
+    func testMissingTemplateUsesTheArchitecturesKnownOne() throws {
+        func file(_ architecture: String) throws -> GGUFFile {
+            var w = GGUFWriter()
+            w.set("general.architecture", .string(architecture))
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("kvserve-tok-\(UUID()).gguf").path
+            try w.write(to: path)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return try GGUFFile(path: path)
+        }
+        XCTAssertThrowsError(try ChatTemplate(gguf: file("llama"))) { error in
             XCTAssertEqual(error as? TokenizationError, .missingChatTemplate)
         }
+        let gemma = try ChatTemplate(gguf: file("gemma3"))
+        XCTAssertEqual(gemma.source, try ChatFixtures.load("chat_gemma3.json").template)
+    }
+
+    func testChatMessageDecodesOldSessionLogsAndRoundTrips() throws {
+        let old = try JSONDecoder().decode(ChatMessage.self, from: Data(#"{"role":"user","content":"hi"}"#.utf8))
+        XCTAssertEqual(old, ChatMessage(role: "user", content: "hi"))
+        let full = ChatMessage(role: "assistant", content: "", toolCalls: [ChatToolCall(id: "c", name: "f", arguments: "{}")],
+                               toolCallID: nil, name: "n")
+        XCTAssertEqual(try JSONDecoder().decode(ChatMessage.self, from: JSONEncoder().encode(full)), full)
     }
 }
