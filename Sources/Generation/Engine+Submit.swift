@@ -49,7 +49,9 @@ extension Engine {
         let tokens: [Int32]
         switch request.input {
         case .text(let text):
-            tokens = tokenizer.encode(text, parseSpecial: true)
+            // A conversation's first text gets the BOS (and EOS) the file asks for, as
+            // llama.cpp's server does; text appended to a session's history does not.
+            tokens = tokenizer.encode(text, parseSpecial: true, addSpecial: history == 0)
         case .tokens(let ids):
             try checkTokenIDs(ids, param: "prompt")
             tokens = ids

@@ -15,7 +15,7 @@ extension StructuredBenchmark {
     /// time. Prints the medians and the constraint's extra cost as a share of a plain step.
     static func overhead(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate, schema: CompiledSchema,
                          question: String, sampling: SamplingParams, print: (String) -> Void) throws {
-        let pieces = template.render([ChatMessage(role: "user", content: question)], addGenerationPrompt: true)
+        let pieces = try template.render([ChatMessage(role: "user", content: question)], addGenerationPrompt: true)
         let prompt = try tokenizer.encode(pieces: pieces)
         var cache = model.makeCache(reserve: prompt.count + 256)
         var logits = try model.forward(prompt, cache: &cache)

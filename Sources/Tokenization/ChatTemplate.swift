@@ -35,7 +35,7 @@ public struct ChatTemplate: Sendable {
         supportsTools = template.references("tools")
         tokenVariables = tokens
         specials = Array(Set(specialTokens)).filter { !$0.isEmpty }.sorted()
-        splitter = SpecialTokenMatcher(specials: specials.enumerated().map { ($0.element, Int32($0.offset)) })
+        splitter = SpecialTokenMatcher(specials: specials.enumerated().map { ($0.element, Int32($0.offset), false) })
     }
 
     /// Reads `tokenizer.chat_template`, or the architecture's known template when the file
@@ -90,7 +90,7 @@ public struct ChatTemplate: Sendable {
                 appendText(segment.text)
                 continue
             }
-            for part in splitter.split(Array(segment.text.utf8)) {
+            for part in splitter.split(Array(segment.text.utf8), control: true) {
                 switch part {
                 case .special(let index): pieces.append(.special(specials[Int(index)]))
                 case .text(let bytes): appendText(String(decoding: bytes, as: UTF8.self))
