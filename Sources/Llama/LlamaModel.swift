@@ -17,7 +17,8 @@ public final class LlamaModel: @unchecked Sendable {
     let threads: Int
     let scratch: LlamaScratch
     let lock = NSLock()
-    /// Per layer: which of config.ropeBases (and of scratch's RoPE tables) it uses.
+    /// config.ropeBases, computed once; per layer, which of them (and of scratch's RoPE tables) it uses.
+    let ropeBases: [Float]
     let layerRopeTable: [Int]
 
     /// Prompts longer than this are run in chunks of this many tokens (bounds scratch memory;
@@ -38,6 +39,7 @@ public final class LlamaModel: @unchecked Sendable {
         let batch = min(Self.maxBatch, config.contextLength)
         self.scratch = LlamaScratch(config: config, batch: batch, workers: self.threads)
         let bases = config.ropeBases
+        self.ropeBases = bases
         self.layerRopeTable = config.layerAttention.map { a in bases.firstIndex(of: a.ropeBase) ?? 0 }
     }
 
@@ -107,7 +109,7 @@ public final class LlamaModel: @unchecked Sendable {
         if scale != 1 {
             for j in 0..<dim { s.x[i * dim + j] *= scale }
         }
-        for (b, base) in config.ropeBases.enumerated() {
+        for (b, base) in ropeBases.enumerated() {
             let offset = (b * s.batch + i) * half
             Kernels.ropeTable(position: position, headDim: config.headDim, freqBase: base,
                               cos: s.ropeCos + offset, sin: s.ropeSin + offset)
