@@ -32,7 +32,9 @@ final class ArchitectureFidelityTests: XCTestCase {
             let got = centered(try model.forward(p.ids, cache: &cache))
             let want = centered(try family.logits(p))
             let maxDiff = maxAbsDiff(got, want)
-            let meanDiff = zip(got, want).reduce(0) { $0 + abs($1.0 - $1.1) } / Float(got.count)
+            var total: Float = 0
+            for (a, b) in zip(got, want) { total += abs(a - b) }
+            let meanDiff = total / Float(got.count)
             print("\(family) logits, \(p.ids.count)-token prompt: max |diff| \(maxDiff), mean |diff| \(meanDiff)")
             XCTAssertLessThanOrEqual(maxDiff, logitTolerance, "\(family) \(p.ids.count)-token prompt")
             XCTAssertLessThanOrEqual(meanDiff, meanTolerance, "\(family) \(p.ids.count)-token prompt")
@@ -40,7 +42,7 @@ final class ArchitectureFidelityTests: XCTestCase {
             next.append(Int32(argmax(got[...])))
         }
         var continuations = next.map { [$0] }
-        let count = fixtures.prompts.map(\.greedy.count).max() ?? 0
+        let count = fixtures.prompts.map { $0.greedy.count }.max() ?? 0
         for _ in 1..<count {
             next = try model.forwardBatch(next, caches: &caches).map { Int32(argmax($0[...])) }
             for i in continuations.indices { continuations[i].append(next[i]) }
