@@ -29,9 +29,10 @@ final class TinyArchitectureTests: XCTestCase {
         XCTAssertEqual(c.options.ropeStyle, .halves)
         XCTAssertEqual(c.options.activation, .geluTanh)
         XCTAssertTrue(c.options.qkNorm && c.options.postNorms && !c.options.qkvBias)
-        // Layers 0-4 local (window, base 10000), layer 5 global (the file's base).
+        // Layers 0-4 local (window, base 10000), layer 5 global (the file's base, 1e6).
         XCTAssertEqual(c.layerAttention.map(\.window), [4, 4, 4, 4, 4, nil])
-        XCTAssertEqual(c.layerAttention.map(\.ropeBase), [10_000, 10_000, 10_000, 10_000, 10_000, 10_000])
+        XCTAssertEqual(c.layerAttention.map(\.ropeBase), [10_000, 10_000, 10_000, 10_000, 10_000, 1_000_000])
+        XCTAssertEqual(c.ropeBases, [10_000, 1_000_000])
     }
 
     func testQwen2ConfigFromMetadata() throws {

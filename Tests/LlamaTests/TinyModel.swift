@@ -31,7 +31,8 @@ struct TinyModel {
         writer.set("\(a).feed_forward_length", .uint32(UInt32(Self.ffn)))
         writer.set("\(a).attention.head_count", .uint32(UInt32(Self.heads)))
         writer.set("\(a).attention.head_count_kv", .uint32(UInt32(Self.kvHeads)))
-        writer.set("\(a).rope.freq_base", .float32(10_000))
+        // gemma3's global layers use the file's base, its local layers 10000 whatever the file says.
+        writer.set("\(a).rope.freq_base", .float32(a == "gemma3" ? 1_000_000 : 10_000))
         writer.set("\(a).attention.layer_norm_rms_epsilon", .float32(1e-5))
         writer.set("\(a).context_length", .uint32(UInt32(Self.context)))
         writer.set("\(a).vocab_size", .uint32(UInt32(Self.vocab)))
