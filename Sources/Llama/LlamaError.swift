@@ -1,4 +1,4 @@
-/// Everything that can go wrong building or running a Llama model. Messages name the
+/// Everything that can go wrong building or running a model. Messages name the
 /// metadata key, tensor or value at fault.
 public enum LlamaError: Error, CustomStringConvertible, Equatable {
     case wrongArchitecture(String)
@@ -15,7 +15,7 @@ public enum LlamaError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .wrongArchitecture(a):
-            return "Llama: general.architecture is '\(a)', only 'llama' is supported"
+            return "Llama: general.architecture is '\(a)'; supported: \(Architecture.supportedNames.joined(separator: ", "))"
         case let .badConfig(why): return "Llama: bad model config: \(why)"
         case let .missingTensor(name): return "Llama: missing tensor '\(name)'"
         case let .badTensorShape(name, expected, found):

@@ -5,34 +5,63 @@ extension LlamaModel {
     /// x += Wo · attention(norm(x)) for n tokens at positions start..<start+n. K and V of the
     /// new tokens are written straight into cache rows start..<start+n (RoPE applied to K).
     func attentionBlock(layer l: Int, n: Int, cache: KVCache, start: Int) {
-        let s = scratch, w = weights.layers[l], c = config
-        let kNew = cache.keyRow(layer: l, position: start)    // [n][kvDim]
-        let vNew = cache.valueRow(layer: l, position: start)  // [n][kvDim]
-        rmsNormRows(s.x, weight: w.attnNorm, n: n, out: s.xb)
-        project(w.wq, s.xb, n: n, s.q)
-        project(w.wk, s.xb, n: n, kNew)
-        project(w.wv, s.xb, n: n, vNew)
-        let half = c.headDim / 2
-        for i in 0..<n {
-            let cos = UnsafePointer(s.ropeCos + i * half), sin = UnsafePointer(s.ropeSin + i * half)
-            Kernels.rope(s.q + i * c.dim, heads: c.heads, headDim: c.headDim, cos: cos, sin: sin)
-            Kernels.rope(kNew + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, cos: cos, sin: sin)
-        }
+        projectQKV(layer: l, n: n, k: cache.keyRow(layer: l, position: start), v: cache.valueRow(layer: l, position: start))
         let keys = UnsafePointer(cache.keyRow(layer: l, position: 0))
         let values = UnsafePointer(cache.valueRow(layer: l, position: 0))
-        attendRows(n, keys: { _ in keys }, values: { _ in values }, length: { start + $0 + 1 })
+        attendRows(n, layer: l, keys: { _ in keys }, values: { _ in values }, length: { start + $0 + 1 })
+        finishAttention(layer: l, n: n)
+    }
+
+    /// scratch.q = RoPE(norm(Wq xb + bq)); k, v: [n][kvDim] = RoPE(norm(Wk xb + bk)), Wv xb + bv,
+    /// for n rows whose RoPE tables are in scratch rows 0..<n. Bias and per-head norm only
+    /// where the architecture has them.
+    func projectQKV(layer l: Int, n: Int, k: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) {
+        let s = scratch, w = weights.layers[l], c = config
+        rmsNormRows(s.x, weight: w.attnNorm, n: n, out: s.xb)
+        project(w.wq, s.xb, n: n, s.q)
+        project(w.wk, s.xb, n: n, k)
+        project(w.wv, s.xb, n: n, v)
+        if let b = w.qBias { BlockMath.addBias(b, to: s.q, n: n, width: c.qDim) }
+        if let b = w.kBias { BlockMath.addBias(b, to: k, n: n, width: c.kvDim) }
+        if let b = w.vBias { BlockMath.addBias(b, to: v, n: n, width: c.kvDim) }
+        if let qn = w.qNorm, let kn = w.kNorm {
+            BlockMath.rmsNormEach(s.q, count: n * c.heads, width: c.headDim, weight: qn, eps: c.rmsEps)
+            BlockMath.rmsNormEach(k, count: n * c.kvHeads, width: c.headDim, weight: kn, eps: c.rmsEps)
+        }
+        let half = c.headDim / 2
+        let table = layerRopeTable[l] * s.batch * half
+        for i in 0..<n {
+            let cos = UnsafePointer(s.ropeCos + table + i * half), sin = UnsafePointer(s.ropeSin + table + i * half)
+            rotate(s.q + i * c.qDim, heads: c.heads, cos: cos, sin: sin)
+            rotate(k + i * c.kvDim, heads: c.kvHeads, cos: cos, sin: sin)
+        }
+    }
+
+    private func rotate(_ x: UnsafeMutablePointer<Float>, heads: Int, cos: UnsafePointer<Float>, sin: UnsafePointer<Float>) {
+        switch config.options.ropeStyle {
+        case .adjacentPairs: Kernels.rope(x, heads: heads, headDim: config.headDim, cos: cos, sin: sin)
+        case .halves: BlockMath.ropeHalves(x, heads: heads, headDim: config.headDim, cos: cos, sin: sin)
+        }
+    }
+
+    /// x += postNorm(Wo · scratch.attn) for n rows (the norm only where the architecture has it).
+    func finishAttention(layer l: Int, n: Int) {
+        let s = scratch, w = weights.layers[l]
         project(w.wo, s.attn, n: n, s.proj)
-        Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
+        if let pn = w.postAttnNorm { rmsNormRows(s.proj, weight: pn, n: n, out: s.proj) }
+        Kernels.axpy(1, s.proj, s.x, n: n * config.dim)
     }
 
     /// Attention for n query rows in scratch.q into scratch.attn; row i reads cache rows
-    /// 0..<length(i) from keys(i) / values(i).
-    func attendRows(_ n: Int, keys: (Int) -> UnsafePointer<Float>, values: (Int) -> UnsafePointer<Float>,
+    /// 0..<length(i) from keys(i) / values(i), or only the last `window` of them on a
+    /// sliding-window layer (the others are masked out).
+    func attendRows(_ n: Int, layer l: Int, keys: (Int) -> UnsafePointer<Float>, values: (Int) -> UnsafePointer<Float>,
                     length: (Int) -> Int) {
         let s = scratch, c = config
         let units = n * c.kvHeads
         let workers = min(threads, units)
         let group = c.heads / c.kvHeads
+        let window = c.layerAttention[l].window
         // Work unit u = (row u / kvHeads, KV head u % kvHeads) with its `group` query heads,
         // so each cached K/V row is read once per group, not once per query head.
         // Worker t takes u = t, t+workers, ...: interleaving balances the causal triangle
@@ -41,41 +70,44 @@ extension LlamaModel {
             var u = t
             while u < units {
                 let i = u / c.kvHeads
-                attendGroup(row: i, kvHead: u % c.kvHeads, length: length(i), keys: keys(i), values: values(i),
+                let len = length(i)
+                let first = window.map { max(0, len - $0) } ?? 0
+                attendGroup(row: i, kvHead: u % c.kvHeads, length: len - first,
+                            keys: keys(i) + first * c.kvDim, values: values(i) + first * c.kvDim,
                             scores: s.scores + t * group * s.contextLength)
                 u += workers
             }
         }
     }
 
-    /// Query heads kvHead*group ..< (kvHead+1)*group of scratch row i over cache positions
-    /// 0..<len (len = its position + 1: the causal mask offset by the cache length);
-    /// grouped-query attention. Positions go in blocks small enough that a block of K (or V)
-    /// rows stays in L1 while every head of the group uses it.
-    /// scores: [group][contextLength] scratch of this worker.
+    /// Query heads kvHead*group ..< (kvHead+1)*group of scratch row i over the `len` cache rows
+    /// at keys / values (the causal mask offset by the cache length, and the window, are
+    /// applied by the caller's choice of rows); grouped-query attention. Positions go in
+    /// blocks small enough that a block of K (or V) rows stays in L1 while every head of the
+    /// group uses it. scores: [group][contextLength] scratch of this worker.
     func attendGroup(row i: Int, kvHead g: Int, length len: Int, keys: UnsafePointer<Float>,
                      values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>) {
         let c = config, hd = c.headDim, group = c.heads / c.kvHeads, ctx = scratch.contextLength
-        let scale = 1 / Float(hd).squareRoot()
+        let scale = c.attentionScale
         let k = keys + g * hd, v = values + g * hd
         let block = 64
         for p0 in stride(from: 0, to: len, by: block) {
             let m = min(block, len - p0)
             for j in 0..<group {
-                let q = UnsafePointer(scratch.q + i * c.dim + (g * group + j) * hd)
+                let q = UnsafePointer(scratch.q + i * c.qDim + (g * group + j) * hd)
                 AttentionMath.scores(q: q, keys: k + p0 * c.kvDim, stride: c.kvDim, hd: hd, len: m, scale: scale,
                                      into: scores + j * ctx + p0)
             }
         }
         for j in 0..<group {
             Kernels.softmax(scores + j * ctx, n: len)
-            (scratch.attn + i * c.dim + (g * group + j) * hd).update(repeating: 0, count: hd)
+            (scratch.attn + i * c.qDim + (g * group + j) * hd).update(repeating: 0, count: hd)
         }
         for p0 in stride(from: 0, to: len, by: block) {
             let m = min(block, len - p0)
             for j in 0..<group {
                 AttentionMath.weightedSum(weights: scores + j * ctx + p0, values: v + p0 * c.kvDim, stride: c.kvDim,
-                                          hd: hd, len: m, into: scratch.attn + i * c.dim + (g * group + j) * hd)
+                                          hd: hd, len: m, into: scratch.attn + i * c.qDim + (g * group + j) * hd)
             }
         }
     }

@@ -57,11 +57,8 @@ extension LlamaModel {
     /// Embeds row i = tokens[i] at position caches[i].count and runs all layers; leaves the
     /// final hidden states `[B][dim]` in scratch.x. Caches have room for one more row.
     private func runBatch(_ tokens: ArraySlice<Int32>, caches: ArraySlice<KVCache>) {
-        let s = scratch, dim = config.dim, half = config.headDim / 2
         for (i, (t, cache)) in zip(tokens, caches).enumerated() {
-            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: s.x + i * dim)
-            Kernels.ropeTable(position: cache.count, headDim: config.headDim, freqBase: config.ropeFreqBase,
-                              cos: s.ropeCos + i * half, sin: s.ropeSin + i * half)
+            embed(t, row: i, position: cache.count)
         }
         for l in 0..<config.layers {
             attentionBlockBatch(layer: l, caches: caches)
@@ -73,24 +70,16 @@ extension LlamaModel {
     /// Q/K/V as one matmul each, then K (after RoPE) and V copied to row caches[i].count of
     /// their own cache, then attention of row i over positions 0...caches[i].count.
     private func attentionBlockBatch(layer l: Int, caches: ArraySlice<KVCache>) {
-        let s = scratch, w = weights.layers[l], c = config, n = caches.count
-        rmsNormRows(s.x, weight: w.attnNorm, n: n, out: s.xb)
-        project(w.wq, s.xb, n: n, s.q)
-        project(w.wk, s.xb, n: n, s.k)   // [n][kvDim]
-        project(w.wv, s.xb, n: n, s.v)   // [n][kvDim]
-        let half = c.headDim / 2
+        let s = scratch, c = config, n = caches.count
+        projectQKV(layer: l, n: n, k: s.k, v: s.v)  // [n][kvDim] each
         for (i, cache) in caches.enumerated() {
-            let cos = UnsafePointer(s.ropeCos + i * half), sin = UnsafePointer(s.ropeSin + i * half)
-            Kernels.rope(s.q + i * c.dim, heads: c.heads, headDim: c.headDim, cos: cos, sin: sin)
-            Kernels.rope(s.k + i * c.kvDim, heads: c.kvHeads, headDim: c.headDim, cos: cos, sin: sin)
             cache.keyRow(layer: l, position: cache.count).update(from: s.k + i * c.kvDim, count: c.kvDim)
             cache.valueRow(layer: l, position: cache.count).update(from: s.v + i * c.kvDim, count: c.kvDim)
         }
         let keys = caches.map { UnsafePointer($0.keyRow(layer: l, position: 0)) }
         let values = caches.map { UnsafePointer($0.valueRow(layer: l, position: 0)) }
         let lengths = caches.map { $0.count + 1 }
-        attendRows(n, keys: { keys[$0] }, values: { values[$0] }, length: { lengths[$0] })
-        project(w.wo, s.attn, n: n, s.proj)
-        Kernels.axpy(1, s.proj, s.x, n: n * c.dim)
+        attendRows(n, layer: l, keys: { keys[$0] }, values: { values[$0] }, length: { lengths[$0] })
+        finishAttention(layer: l, n: n)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import GGUF
 import Kernels
 
-/// A llama-architecture transformer running from a GGUF file's quantized weights.
+/// A decoder-only transformer running from a GGUF file's quantized weights: llama and the
+/// architectures described over the same block (Architecture+*.swift: qwen2, gemma3).
 ///
 /// Weights are immutable views into the file mapping (the model keeps `file` alive).
 /// Scratch buffers belong to the model, so one forward runs at a time: a lock serializes
@@ -16,6 +17,9 @@ public final class LlamaModel: @unchecked Sendable {
     let threads: Int
     let scratch: LlamaScratch
     let lock = NSLock()
+    /// config.ropeBases, computed once; per layer, which of them (and of scratch's RoPE tables) it uses.
+    let ropeBases: [Float]
+    let layerRopeTable: [Int]
 
     /// Prompts longer than this are run in chunks of this many tokens (bounds scratch memory;
     /// each token's maths is the same either way).
@@ -34,6 +38,9 @@ public final class LlamaModel: @unchecked Sendable {
         self.pool = ThreadPool(threads: self.threads)
         let batch = min(Self.maxBatch, config.contextLength)
         self.scratch = LlamaScratch(config: config, batch: batch, workers: self.threads)
+        let bases = config.ropeBases
+        self.ropeBases = bases
+        self.layerRopeTable = config.layerAttention.map { a in bases.firstIndex(of: a.ropeBase) ?? 0 }
     }
 
     public func makeCache(reserve: Int = 0) -> KVCache {
@@ -84,17 +91,28 @@ public final class LlamaModel: @unchecked Sendable {
 
     /// Embeds and runs all layers for one chunk; leaves the final hidden states in scratch.x.
     private func runChunk(_ tokens: [Int32], cache: KVCache, start: Int) {
-        let s = scratch, dim = config.dim
-        let half = config.headDim / 2
         for (i, t) in tokens.enumerated() {
-            Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(t), into: s.x + i * dim)
-            // One RoPE table per position, shared by all layers' Q and K.
-            Kernels.ropeTable(position: start + i, headDim: config.headDim, freqBase: config.ropeFreqBase,
-                              cos: s.ropeCos + i * half, sin: s.ropeSin + i * half)
+            embed(t, row: i, position: start + i)
         }
         for l in 0..<config.layers {
             attentionBlock(layer: l, n: tokens.count, cache: cache, start: start)
             feedForwardBlock(layer: l, n: tokens.count)
+        }
+    }
+
+    /// scratch.x row `row` = the token's (scaled) embedding, and that row's RoPE tables for
+    /// `position`: one per RoPE base, shared by all layers' Q and K.
+    func embed(_ token: Int32, row i: Int, position: Int) {
+        let s = scratch, dim = config.dim, half = config.headDim / 2
+        Kernels.dequantizeRow(weights.tokenEmbedding, row: Int(token), into: s.x + i * dim)
+        let scale = config.options.embeddingScale
+        if scale != 1 {
+            for j in 0..<dim { s.x[i * dim + j] *= scale }
+        }
+        for (b, base) in ropeBases.enumerated() {
+            let offset = (b * s.batch + i) * half
+            Kernels.ropeTable(position: position, headDim: config.headDim, freqBase: base,
+                              cos: s.ropeCos + offset, sin: s.ropeSin + offset)
         }
     }
 
@@ -119,8 +137,12 @@ public final class LlamaModel: @unchecked Sendable {
         rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
         project(w.gate, s.xb, n: n, s.gate)
         project(w.up, s.xb, n: n, s.up)
-        Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
+        switch config.options.activation {
+        case .silu: Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
+        case .geluTanh: BlockMath.gegluTanh(gate: s.gate, up: s.up, n: n * ffn)
+        }
         project(w.down, s.gate, n: n, s.proj)
+        if let pn = w.postFFNNorm { rmsNormRows(s.proj, weight: pn, n: n, out: s.proj) }
         Kernels.axpy(1, s.proj, s.x, n: n * dim)
     }
 

@@ -4,16 +4,16 @@ final class LlamaScratch {
     let batch: Int
     let x: UnsafeMutablePointer<Float>       // [batch][dim] residual stream
     let xb: UnsafeMutablePointer<Float>      // [batch][dim] normed input of a sub-layer
-    let q: UnsafeMutablePointer<Float>       // [batch][dim] queries (heads x headDim), RoPE applied
-    let attn: UnsafeMutablePointer<Float>    // [batch][dim] attention output before attn_output
+    let q: UnsafeMutablePointer<Float>       // [batch][qDim] queries (heads x headDim), RoPE applied
+    let attn: UnsafeMutablePointer<Float>    // [batch][qDim] attention output before attn_output
     let k: UnsafeMutablePointer<Float>       // [batch][kvDim] new keys of a batch of sequences, before they go to their caches
     let v: UnsafeMutablePointer<Float>       // [batch][kvDim] new values, likewise
     let proj: UnsafeMutablePointer<Float>    // [batch][dim] output of attn_output / ffn_down
-    let gate: UnsafeMutablePointer<Float>    // [batch][ffnDim] ffn_gate, then silu(gate) * up
+    let gate: UnsafeMutablePointer<Float>    // [batch][ffnDim] ffn_gate, then act(gate) * up
     let up: UnsafeMutablePointer<Float>      // [batch][ffnDim] ffn_up
     let scores: UnsafeMutablePointer<Float>  // [workers][heads/kvHeads][contextLength] attention weights per worker
-    let ropeCos: UnsafeMutablePointer<Float> // [batch][headDim/2] RoPE table of each chunk position
-    let ropeSin: UnsafeMutablePointer<Float> // [batch][headDim/2]
+    let ropeCos: UnsafeMutablePointer<Float> // [ropeBases][batch][headDim/2] RoPE table of each chunk position, per base
+    let ropeSin: UnsafeMutablePointer<Float> // [ropeBases][batch][headDim/2]
     let workers: Int
     let contextLength: Int
     private let all: [UnsafeMutablePointer<Float>]
@@ -29,16 +29,16 @@ final class LlamaScratch {
         }
         x = make(batch * c.dim)
         xb = make(batch * c.dim)
-        q = make(batch * c.dim)
-        attn = make(batch * c.dim)
+        q = make(batch * c.qDim)
+        attn = make(batch * c.qDim)
         k = make(batch * c.kvDim)
         v = make(batch * c.kvDim)
         proj = make(batch * c.dim)
         gate = make(batch * c.ffnDim)
         up = make(batch * c.ffnDim)
         scores = make(workers * (c.heads / c.kvHeads) * c.contextLength)
-        ropeCos = make(batch * c.headDim / 2)
-        ropeSin = make(batch * c.headDim / 2)
+        ropeCos = make(c.ropeBases.count * batch * c.headDim / 2)
+        ropeSin = make(c.ropeBases.count * batch * c.headDim / 2)
         all = [x, xb, q, attn, k, v, proj, gate, up, scores, ropeCos, ropeSin]
     }
 
