@@ -46,6 +46,8 @@ public final class APIServer: @unchecked Sendable {
         APIServer.respond(responder, status: 200, json: .object(JSONObject([
             ("status", .string("ok")),
             ("model", .string(engine.modelName)),
+            ("architecture", .string(engine.architecture)),
+            ("quantization", .string(engine.quantization)),
             ("context_length", .int(engine.contextLength)),
         ])))
     }

@@ -16,9 +16,15 @@ struct StartupReport {
 
     func log() {
         Log.write(.info, BuildInfo.versionLine, details: ["version": .string(BuildInfo.version), "revision": .string(BuildInfo.revision)])
-        Log.write(.info, "model \(loaded.name) (\(loaded.architecture)) from \(modelPath), loaded in \(loadMilliseconds) ms",
+        Log.write(.info, "model \(loaded.name) (\(loaded.architecture), \(loaded.model.quantization)) from \(modelPath), loaded in \(loadMilliseconds) ms",
                   details: ["model": .string(loaded.name), "architecture": .string(loaded.architecture), "model_path": .string(modelPath),
                    "load_ms": .stringConvertible(loadMilliseconds)])
+        // Which kernel runs each weight format: no format may take a slow path unnoticed.
+        for (format, count) in loaded.model.tensorTypeCounts {
+            let kernel = Kernels.kernelDescription(for: format)
+            Log.write(.info, "weights: \(count) \(format) matrices run on \(kernel)",
+                      details: ["format": .string("\(format)"), "matrices": .stringConvertible(count), "kernel": .string(kernel)])
+        }
         Log.write(.info, "compute: \(threads) threads, \(Kernels.isaName) kernels, context \(contextLength) tokens, batches of up to \(config.maxBatch), queue of \(config.queueSize)",
                   details: ["threads": .stringConvertible(threads), "isa": .string(Kernels.isaName),
                    "context_length": .stringConvertible(contextLength), "max_batch": .stringConvertible(config.maxBatch),

@@ -16,6 +16,9 @@ public final class Engine: @unchecked Sendable {
     let sessions: SessionManager<KVCache>
     public let modelName: String
     public let contextLength: Int
+    /// `general.architecture` (llama, qwen2, gemma3) and the file's quantization (e.g. Q4_K_M).
+    public var architecture: String { model.architecture }
+    public var quantization: String { model.quantization }
 
     /// Guards `queue`, `active`, `accepting`, `workerDone`, `averageJobMs`, `peakBatch`; signalled on every change.
     let condition = NSCondition()
@@ -41,7 +44,7 @@ public final class Engine: @unchecked Sendable {
             stateDirectory: config.stateDirectory, ttl: config.sessionTTL,
             anonymousPoolSize: config.anonymousCacheCount,
             modelIdentity: config.modelIdentity.isEmpty ? model.file.identity : config.modelIdentity,
-            cacheLayout: "llama-f32 layers=\(c.layers) kv_dim=\(c.kvDim)", log: config.log)
+            cacheLayout: model.cacheLayout, log: config.log)
         do {
             sessions = try SessionManager(config: sessionConfig, makeCache: { [model] in model.makeCache() })
         } catch {
