@@ -3,6 +3,8 @@ import Tokenization
 
 // The model's tool calls in its reply, in the Hermes / Qwen2.5 form its chat template asks
 // for: `<tool_call>\n{"name": ..., "arguments": {...}}\n</tool_call>`, possibly several.
+// Small models (Qwen2.5-Coder-0.5B) often answer with the bare object and no tags: a reply
+// that is exactly one `{"name": string, "arguments": ...}` object is a call too.
 enum ToolCallParser {
     static let open = "<tool_call>"
     static let close = "</tool_call>"
@@ -10,7 +12,7 @@ enum ToolCallParser {
     /// The text before the first call and the calls; nil when the reply has no call, or a
     /// block is not a call (then the reply is plain content).
     static func parse(_ text: String) -> (content: String, calls: [ChatToolCall])? {
-        guard let first = text.range(of: open) else { return nil }
+        guard let first = text.range(of: open) else { return bareCall(text).map { ("", [$0]) } }
         var calls: [ChatToolCall] = []
         var rest = text[first.lowerBound...]
         while let start = rest.range(of: open) {
@@ -24,6 +26,14 @@ enum ToolCallParser {
         }
         guard rest.allSatisfy(\.isWhitespace) else { return nil }
         return (String(text[..<first.lowerBound]), calls)
+    }
+
+    /// The whole reply as one untagged call object (both "name" and "arguments" present).
+    private static func bareCall(_ text: String) -> ChatToolCall? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix("{"), let value = try? JSONParser.parse(Array(trimmed.utf8)),
+              case .object(let o) = value, o["arguments"] != nil else { return nil }
+        return call(trimmed)
     }
 
     private static func call(_ json: String) -> ChatToolCall? {
@@ -51,10 +61,19 @@ struct ToolCallFilter {
     private var held = ""
     private(set) var inCall = false
     private(set) var callText = ""
+    private var sawContent = false
 
     mutating func append(_ text: String) -> String {
         if inCall { callText += text; return "" }
         held += text
+        // A reply opening with "{" may be an untagged call: keep it all for the parser.
+        if let firstVisible = held.first(where: { !$0.isWhitespace }), firstVisible == "{", !sawContent {
+            callText = held
+            held = ""
+            inCall = true
+            return ""
+        }
+        if held.contains(where: { !$0.isWhitespace }) { sawContent = true }
         if let r = held.range(of: ToolCallParser.open) {
             let content = String(held[..<r.lowerBound])
             callText = String(held[r.lowerBound...])

@@ -36,9 +36,18 @@ final class CommandLineTests: XCTestCase {
             .split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ")
         for (key, value) in settings where key != "_doc" {
             XCTAssertTrue(help.contains("--" + key.replacingOccurrences(of: "_", with: "-") + " <"), "\(key) missing")
-            let shown = (value as? String).map { $0.isEmpty ? "\"\"" : $0 } ?? "\(value)"
+            let shown = Self.helpSpelling(value)
             XCTAssertTrue(help.contains("(default: \(shown))"), "default of \(key) (\(shown)) missing")
         }
+    }
+
+    /// A config-file value as `--help` shows it: strings bare ("" when empty), lists
+    /// comma-separated ("none" when empty), booleans as true/false.
+    static func helpSpelling(_ value: Any) -> String {
+        if let string = value as? String { return string.isEmpty ? "\"\"" : string }
+        if let list = value as? [Any] { return list.isEmpty ? "none" : list.map { "\($0)" }.joined(separator: ",") }
+        if let number = value as? NSNumber, String(cString: number.objCType) == "c" { return number.boolValue ? "true" : "false" }
+        return "\(value)"
     }
 
     func testVersionCarriesTheStampedRevision() throws {
