@@ -1,3 +1,4 @@
+import API
 /// One server setting: its key in config/kvserve.json, what it means, and its default.
 /// `Settings.all` is the single source for `serve --help`, `kvserve config` (which
 /// config/kvserve.json equals, checked by a test) and the keys the loader accepts.
@@ -103,22 +104,6 @@ enum Settings {
 }
 
 enum JSONText {
-    /// A JSON string literal (RFC 8259 section 7): quote, backslash and control characters escaped.
-    static func quoted(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
+    /// A JSON string literal (RFC 8259 section 7), escaped as every response body is.
+    static func quoted(_ string: String) -> String { JSONWriter.string(.string(string)) }
 }
