@@ -1,12 +1,10 @@
 import ArgumentParser
 import Foundation
 import Generation
+import Tokenization
 
-/// `kvserve bench`: prefill and decode speed of the model at a few context lengths.
-struct Bench: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Measure prefill and decode speed (tokens/s) at a few context lengths.")
-
+/// The model and thread count every benchmark command takes.
+struct BenchModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp(Settings.meaning("model"), valueName: "name|path"))
     var model = Configuration().model
 
@@ -17,8 +15,27 @@ struct Bench: ParsableCommand {
         guard threads > 0 else { throw ValidationError("--threads must be a positive integer, got \(threads)") }
     }
 
+    var modelPath: String { get throws { try ModelCatalog.resolve(model) } }
+
+    /// The model with its chat template; `command` names who needs the template in the error.
+    func loadChatModel(for command: String) throws -> (LoadedModel, ChatTemplate) {
+        let loaded = try LoadedModel(path: try modelPath, threads: threads)
+        guard let template = loaded.template else {
+            throw ConfigurationError.badArgument("\(command) needs a model with a supported chat template")
+        }
+        return (loaded, template)
+    }
+}
+
+/// `kvserve bench`: prefill and decode speed of the model at a few context lengths.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure prefill and decode speed (tokens/s) at a few context lengths.")
+
+    @OptionGroup var options: BenchModelOptions
+
     func run() throws {
-        try runBenchmark(modelPath: try ModelCatalog.resolve(model), threads: threads)
+        try runBenchmark(modelPath: try options.modelPath, threads: options.threads)
     }
 }
 
@@ -29,25 +46,17 @@ struct BenchSessions: ParsableCommand {
         commandName: "bench-sessions",
         abstract: "Time to first token per chat turn: session vs. prefix reuse vs. no cache.")
 
-    @Option(help: ArgumentHelp(Settings.meaning("model"), valueName: "name|path"))
-    var model = Configuration().model
+    @OptionGroup var options: BenchModelOptions
 
     @Option(help: ArgumentHelp("Chat turns to run.", valueName: "n"))
     var turns = 16
 
-    @Option(help: ArgumentHelp("Threads for the model's matrix products.", valueName: "n"))
-    var threads = 2
-
     func validate() throws {
-        guard threads > 0 else { throw ValidationError("--threads must be a positive integer, got \(threads)") }
         guard turns > 0 else { throw ValidationError("--turns must be a positive integer, got \(turns)") }
     }
 
     func run() throws {
-        let loaded = try LoadedModel(path: try ModelCatalog.resolve(model), threads: threads)
-        guard let template = loaded.template else {
-            throw ConfigurationError.badArgument("bench-sessions needs a model with a supported chat template")
-        }
+        let (loaded, template) = try options.loadChatModel(for: "bench-sessions")
         _ = try SessionBenchmark.run(model: loaded.model, tokenizer: loaded.tokenizer, template: template, turns: turns)
     }
 }
