@@ -7,6 +7,7 @@
 #   KVSERVE_MODEL_GEMMA  Gemma 3 270M (gemma3, SentencePiece, no template in the file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+./scripts/test-setup.sh
 KVSERVE_MODEL="$(./scripts/fetch-model.sh smollm2-135m)"
 KVSERVE_MODEL_QWEN="$(./scripts/fetch-model.sh qwen2.5-coder-0.5b)"
 KVSERVE_MODEL_GEMMA="$(./scripts/fetch-model.sh gemma3-270m)"
