@@ -1,8 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One target per concern; see shared design.md. Arrows point down only:
-// kvserve -> App -> API -> HTTP, API -> Generation -> Sessions -> Llama -> GGUF/Kernels.
+// One target per concern; the graph and who owns what: docs/architecture.md. Arrows point down
+// only: kvserve -> App -> API -> HTTP; API -> Generation -> Llama -> GGUF/Kernels, with
+// Generation also over Sessions, Tokenization, Sampling and Grammar (leaves apart from
+// Tokenization -> Jinja/GGUF).
 let package = Package(
     name: "kvserve",
     platforms: [.macOS(.v14)],
@@ -24,7 +26,7 @@ let package = Package(
         .target(name: "Sampling"),
         .target(name: "Grammar"),
         .target(name: "Llama", dependencies: ["GGUF", "Kernels"]),
-        .target(name: "Sessions", dependencies: ["Llama"]),
+        .target(name: "Sessions"),
         .target(name: "Generation", dependencies: ["Llama", "Tokenization", "Sampling", "Sessions", "Grammar"]),
         .systemLibrary(name: "COpenSSL", providers: [.apt(["libssl-dev"])]),
         .target(name: "HTTP", dependencies: ["COpenSSL"]),
@@ -32,27 +34,29 @@ let package = Package(
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling", "Grammar", "Telemetry"]),
         .target(name: "CBuildInfo"),
-        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Sessions", "GGUF",
+        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Grammar", "GGUF",
                                             "Telemetry", "CBuildInfo",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                             .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),
         .executableTarget(name: "kernel-bench", dependencies: ["Kernels"]),
 
-        .testTarget(name: "GGUFTests", dependencies: ["GGUF"]),
-        .testTarget(name: "KernelsTests", dependencies: ["Kernels", "GGUF"]),
+        // Helpers shared by the test targets: a raw HTTP client, a GGUF writer, a seeded PRNG.
+        .target(name: "TestSupport", dependencies: ["GGUF"], path: "Tests/TestSupport"),
+        .testTarget(name: "GGUFTests", dependencies: ["TestSupport", "GGUF"]),
+        .testTarget(name: "KernelsTests", dependencies: ["TestSupport", "Kernels", "GGUF"]),
         .testTarget(name: "JinjaTests", dependencies: ["Jinja"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization", "GGUF"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["TestSupport", "Tokenization", "GGUF"]),
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
-        .testTarget(name: "GrammarTests", dependencies: ["Grammar", "Generation", "Llama", "GGUF", "Tokenization", "Sampling"]),
-        .testTarget(name: "LlamaTests", dependencies: ["Llama", "GGUF", "Tokenization"]),
+        .testTarget(name: "GrammarTests", dependencies: ["TestSupport", "Grammar", "Generation", "Llama", "GGUF", "Tokenization", "Sampling"]),
+        .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama", "GGUF", "Tokenization"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
-        .testTarget(name: "HTTPTests", dependencies: ["HTTP"]),
+        .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "APITests", dependencies: ["API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling", "Grammar"]),
+        .testTarget(name: "APITests", dependencies: ["TestSupport", "API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling", "Grammar"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -19,8 +19,6 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
     case duplicateTensor(String)
     case missingKey(String)
     case wrongType(key: String, expected: String, found: String)
-    case writeFailed(path: String, errno: Int32)
-    case invalidWriterInput(String)
 
     public var description: String {
         switch self {
@@ -51,8 +49,6 @@ public enum GGUFError: Error, CustomStringConvertible, Equatable {
         case let .missingKey(key): return "GGUF: missing metadata key '\(key)'"
         case let .wrongType(key, expected, found):
             return "GGUF: metadata key '\(key)' has type \(found), expected \(expected)"
-        case let .writeFailed(path, e): return "GGUF: cannot write \(path) (errno \(e))"
-        case let .invalidWriterInput(why): return "GGUF writer: \(why)"
         }
     }
 }

@@ -33,7 +33,7 @@ extension Engine {
 
 /// The token trie of each tokenizer, built on first use (tens of milliseconds for a 150k
 /// vocabulary) and kept for the life of the process. Control tokens are never JSON text.
-enum ConstraintVocabulary {
+public enum ConstraintVocabulary {
     private final class Cache: @unchecked Sendable {
         let lock = NSLock()
         var tries: [ObjectIdentifier: (tokenizer: Tokenizer, trie: TokenTrie)] = [:]
@@ -41,7 +41,7 @@ enum ConstraintVocabulary {
 
     private static let cache = Cache()
 
-    static func trie(for tokenizer: Tokenizer) -> TokenTrie {
+    public static func trie(for tokenizer: Tokenizer) -> TokenTrie {
         cache.lock.lock()
         defer { cache.lock.unlock() }
         if let hit = cache.tries[ObjectIdentifier(tokenizer)] { return hit.trie }

@@ -1,22 +1,9 @@
 import Foundation
-import Synchronization
 
 /// Rotary position embedding in GGUF llama layout: within each head, adjacent pairs
 /// (x[2i], x[2i+1]) are rotated by theta_i = position * freqBase^(-2i/headDim).
 /// (The GGUF converter permutes Q/K weights so this equals HF's rotate-half form.)
 extension Kernels {
-    /// x: [heads][headDim], rotated in place. The cos/sin table of the last position is cached,
-    /// so the Q and K of every layer at one position cost one table.
-    public static func rope(_ x: UnsafeMutablePointer<Float>, heads: Int, headDim: Int, position: Int, freqBase: Float) {
-        RopeCache.shared.withLock { cache in
-            let table = cache.table(position: position, headDim: headDim, freqBase: freqBase)
-            table.withUnsafeBufferPointer { t in
-                guard let base = t.baseAddress else { return }
-                rope(x, heads: heads, headDim: headDim, cos: base, sin: base + headDim / 2)
-            }
-        }
-    }
-
     /// cos/sin: [headDim/2] each, for one position. Angles in Double: at position 8000 a Float
     /// angle would be off by ~5e-4 rad.
     public static func ropeTable(position: Int, headDim: Int, freqBase: Float,
@@ -42,25 +29,5 @@ extension Kernels {
                 v[2 * i + 1] = a * s[i] + b * c[i]
             }
         }
-    }
-}
-
-/// Last-used rope table ([cos | sin], headDim floats), keyed by position, head size and base.
-struct RopeCache: ~Copyable {
-    static let shared = Mutex(RopeCache())
-
-    private var key: (position: Int, headDim: Int, freqBase: Float) = (-1, 0, 0)
-    private var values: [Float] = []
-
-    mutating func table(position: Int, headDim: Int, freqBase: Float) -> [Float] {
-        if key != (position, headDim, freqBase) || values.count != headDim {
-            values = [Float](repeating: 0, count: headDim)
-            values.withUnsafeMutableBufferPointer { t in
-                guard let base = t.baseAddress else { return }
-                Kernels.ropeTable(position: position, headDim: headDim, freqBase: freqBase, cos: base, sin: base + headDim / 2)
-            }
-            key = (position, headDim, freqBase)
-        }
-        return values
     }
 }

@@ -1,6 +1,6 @@
 /// How to bring a cache holding `cached` tokens to the state "all of `prompt` but its last
-/// tokens, ready to prefill the rest". A pure function of the two token lists (design.md
-/// contract), so it is tested without the model.
+/// tokens, ready to prefill the rest". A pure function of the two token lists, so it is
+/// tested without the model.
 public enum CachePlan: Equatable, Sendable {
     /// Keep the whole cache; prefill `prompt[suffixFrom...]`.
     case append(suffixFrom: Int)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 // Behaviour while a long generation holds the single model worker: other routes answer,
 // a busy session is a 409, a full queue is a 503 with Retry-After, and the request log
@@ -7,8 +8,8 @@ import XCTest
 final class APIConcurrencyTests: XCTestCase {
     // A streaming generation far longer than any test (thousands of tokens at ~10-100 tok/s),
     // started and read up to its first token so it is surely running on the worker.
-    private func startLongStream(_ s: TestServer, extra: String = "") throws -> RawHTTPClient {
-        let client = try RawHTTPClient(port: s.port)
+    private func startLongStream(_ s: TestServer, extra: String = "") throws -> RawClient {
+        let client = try RawClient(port: s.port, timeout: 120)
         try client.sendRequest("POST", "/generate",
                                body: #"{"prompt": "Count to a million:", "max_tokens": 4000, "ignore_eos": true, "stream": true\#(extra)}"#)
         XCTAssertEqual(try client.readHead().status, 200)
@@ -53,7 +54,7 @@ final class APIConcurrencyTests: XCTestCase {
         defer { running.close() }
         // A streamed request answers its headers right after submit: once they are read,
         // the job is surely in the one-slot queue.
-        let queued = try RawHTTPClient(port: s.port)
+        let queued = try RawClient(port: s.port, timeout: 120)
         defer { queued.close() }
         try queued.sendRequest("POST", "/generate", body: #"{"prompt": "Hi", "max_tokens": 2, "stream": true}"#)
         XCTAssertEqual(try queued.readHead().status, 200)

@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
+import TestSupport
 
 // Streaming /generate over real sockets with the real model: NDJSON and SSE framing,
 // tokens arriving while generation is still running, equivalence with the non-streaming
 // answer, and cancellation when the client goes away.
 final class APIStreamingTests: XCTestCase {
     private struct Streamed {
-        var head: RawHTTPClient.Head
+        var head: RawResponse
         var chunks: [[UInt8]]
         var objects: [[String: Any]]
         var tokenText: String {
@@ -19,7 +20,7 @@ final class APIStreamingTests: XCTestCase {
     }
 
     private func stream(_ s: TestServer, _ body: String, sse: Bool = false) throws -> Streamed {
-        let client = try RawHTTPClient(port: s.port)
+        let client = try RawClient(port: s.port, timeout: 120)
         defer { client.close() }
         try client.sendRequest("POST", "/generate", body: body,
                                headers: sse ? [("Accept", "text/event-stream")] : [])
@@ -61,7 +62,7 @@ final class APIStreamingTests: XCTestCase {
     // curl -N style: the first token line is on the wire while the rest is still decoding.
     func testFirstTokenArrivesBeforeGenerationFinishes() throws {
         guard let s = TestServer.shared() else { return }
-        let client = try RawHTTPClient(port: s.port)
+        let client = try RawClient(port: s.port, timeout: 120)
         defer { client.close() }
         try client.sendRequest("POST", "/generate",
                                body: #"{"prompt": "Write a long story:", "max_tokens": 64, "temperature": 0, "ignore_eos": true, "stream": true}"#)
@@ -147,7 +148,7 @@ final class APIStreamingTests: XCTestCase {
     // single model worker is free again long before max_tokens could have been decoded.
     func testClientDisconnectCancelsGeneration() throws {
         guard let s = TestServer.shared() else { return }
-        let client = try RawHTTPClient(port: s.port)
+        let client = try RawClient(port: s.port, timeout: 120)
         try client.sendRequest("POST", "/generate",
                                body: #"{"prompt": "Count forever:", "max_tokens": 4000, "ignore_eos": true, "temperature": 0, "stream": true}"#)
         XCTAssertEqual(try client.readHead().status, 200)

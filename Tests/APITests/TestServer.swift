@@ -6,6 +6,7 @@ import Generation
 import HTTP
 import Llama
 import Tokenization
+import TestSupport
 
 // One real engine + HTTP server on 127.0.0.1 (ephemeral port) shared by the end-to-end
 // tests: loading the model once keeps the target fast.
@@ -75,7 +76,7 @@ final class TestServer {
     }
 
     struct Reply {
-        var head: RawHTTPClient.Head
+        var head: RawResponse
         var body: [UInt8]
         var text: String { String(decoding: body, as: UTF8.self) }
         var json: [String: Any] {
@@ -86,8 +87,8 @@ final class TestServer {
 
     func call(_ method: String, _ path: String, _ body: String? = nil,
               headers: [(String, String)] = []) throws -> Reply {
-        let (head, bytes) = try RawHTTPClient.exchange(port: port, method, path, body: body, headers: headers)
-        return Reply(head: head, body: bytes)
+        let response = try RawClient.exchange(port: port, method, path, body: body, headers: headers)
+        return Reply(head: response, body: response.body)
     }
 }
 

@@ -1,5 +1,6 @@
 import XCTest
 @testable import GGUF
+import TestSupport
 
 /// Corrupt and hostile files: each must give its own error case, and the message must name
 /// the problem, never crash or read out of bounds.

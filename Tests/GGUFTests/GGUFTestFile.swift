@@ -1,5 +1,6 @@
 import Foundation
 import GGUF
+import TestSupport
 
 /// Temporary files for GGUF tests (removed at process exit by the OS tmp cleaner; names are unique).
 enum GGUFTestFile {

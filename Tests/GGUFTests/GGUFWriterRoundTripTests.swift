@@ -1,5 +1,6 @@
 import XCTest
 @testable import GGUF
+import TestSupport
 
 final class GGUFWriterRoundTripTests: XCTestCase {
     func testRoundTripMetadataAndTensors() throws {

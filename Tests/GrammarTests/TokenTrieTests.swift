@@ -1,5 +1,6 @@
 import XCTest
 @testable import Grammar
+import TestSupport
 
 /// The trie walk finds exactly the tokens a brute-force check of every token finds, and
 /// tokens drawn at random from it always build documents that parse and validate.
@@ -78,14 +79,3 @@ final class TokenTrieTests: XCTestCase {
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 // CORS as a browser meets it (Fetch Standard 3.2): allowed origins get the headers on every
 // response and a 204 preflight; anything else gets no Access-Control-* header at all.

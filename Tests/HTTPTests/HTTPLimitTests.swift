@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// Every limit and framing error over a real socket: status, JSON envelope, then close.
 final class HTTPLimitTests: XCTestCase {

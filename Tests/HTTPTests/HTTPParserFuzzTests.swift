@@ -1,23 +1,12 @@
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// Generative fuzz of the request parser: 200,000 inputs (mutated valid requests plus pure
 /// random bytes), each parsed whole and again split at 1-3 random points. Asserts no crash,
 /// no hang (every feed returns; a bounded number of feeds per input), and identical results.
 final class HTTPParserFuzzTests: XCTestCase {
     static let inputCount = 200_000
-
-    /// SplitMix64: small, seeded, reproducible.
-    struct PRNG: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let seeds: [[UInt8]] = [
         "GET /health HTTP/1.1\r\nHost: a\r\n\r\n",
@@ -32,7 +21,7 @@ final class HTTPParserFuzzTests: XCTestCase {
     /// Bytes that sit on framing boundaries, so mutations hit interesting states often.
     static let interesting: [UInt8] = Array("\r\n :;\t0fF9-+,=/?%".utf8) + [0, 0x7F, 0x80, 0xFF]
 
-    static func mutate(_ input: [UInt8], _ rng: inout PRNG) -> [UInt8] {
+    static func mutate(_ input: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
         var bytes = input
         for _ in 0..<Int.random(in: 1...4, using: &rng) {
             let position = bytes.isEmpty ? 0 : Int.random(in: 0..<bytes.count, using: &rng)
@@ -52,7 +41,7 @@ final class HTTPParserFuzzTests: XCTestCase {
         return bytes
     }
 
-    static func makeInput(_ rng: inout PRNG) -> [UInt8] {
+    static func makeInput(_ rng: inout SplitMix) -> [UInt8] {
         if Int.random(in: 0..<10, using: &rng) == 0 {
             return (0..<Int.random(in: 0..<200, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         }
@@ -82,7 +71,7 @@ final class HTTPParserFuzzTests: XCTestCase {
     }
 
     func testTwoHundredThousandInputsNeverCrashAndSplitEqualsWhole() {
-        var rng = PRNG(state: 0x6B76_7365_7276_6521)
+        var rng = SplitMix(seed: 0x6B76_7365_7276_6521)
         var requests = 0, rejects = 0
         for index in 0..<Self.inputCount {
             let input = Self.makeInput(&rng)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// Connection behaviour over real sockets: keep-alive, pipelining, bodies, IPv6, logging.
 final class HTTPServerTests: XCTestCase {

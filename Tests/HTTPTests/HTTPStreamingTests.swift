@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// Chunked streaming, client disconnects, back-pressure and graceful shutdown.
 final class HTTPStreamingTests: XCTestCase {

@@ -2,6 +2,7 @@ import COpenSSL
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// TLS round trip: a self-signed certificate made with the `openssl` CLI, and a client
 /// written with OpenSSL calls over a blocking socket.

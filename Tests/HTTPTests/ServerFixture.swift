@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// Collects log entries from the server's hook, thread-safely.
 final class LogBox: @unchecked Sendable {

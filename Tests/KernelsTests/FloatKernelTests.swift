@@ -1,12 +1,13 @@
 import Foundation
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// The per-token float kernels (attention rows, softmax, SwiGLU, RMSNorm) at every ISA level
 /// this CPU has (0 = Swift loops, 1-2 = 256-bit AVX2 C, 3+ = 512-bit AVX-512 C), on sizes that
 /// hit the 4-row blocks, the n == 64 path and the masked tails, against Double formulas.
 final class FloatKernelTests: XCTestCase {
-    var rng = TestRNG(state: 91)
+    var rng = SplitMix(seed: 91)
     func vec(_ n: Int, _ lo: Float, _ hi: Float) -> [Float] { (0..<n).map { _ in rng.float(lo, hi) } }
 
     override func tearDown() {

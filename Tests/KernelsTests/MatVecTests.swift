@@ -1,5 +1,6 @@
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// matvec/matmul against f32 products of the dequantized matrix (dequantization itself is
 /// pinned to gguf-py by DequantizeTests), for every ISA variant this CPU can run.
@@ -37,7 +38,7 @@ final class MatVecTests: XCTestCase {
 
     func testMatmulRowsEqualMatvecs() throws {
         // Same code path per token, so each matmul row must equal the matvec of that token exactly.
-        var rng = TestRNG(state: 99)
+        var rng = SplitMix(seed: 99)
         let (rows, cols, n) = (37, 576, 9)
         let bytes = RandomWeights.make(.q4_1, rows: rows, cols: cols, rng: &rng)
         let x = (0..<(n * cols)).map { _ in rng.float(-1, 1) }
@@ -59,7 +60,7 @@ final class GroupedMatmulTests: XCTestCase {
     /// A group call must give exactly what separate calls give (same kernels, same quantized input),
     /// including an empty matrix and mixed formats.
     func testGroupEqualsSeparateCalls() {
-        var rng = TestRNG(state: 3)
+        var rng = SplitMix(seed: 3)
         let cols = 576
         let shapes: [(BlockFormat, Int)] = [(.q4_1, 576), (.q8_0, 192), (.q4_1, 0), (.f32, 40), (.q5_0, 24)]
         let pool = ThreadPool(threads: 2)

@@ -1,4 +1,5 @@
 @testable import Kernels
+import TestSupport
 
 /// One product checked against f64 dot products of the gguf-py-pinned dequantization
 /// (DequantizeTests), shared by the product tests. Returns a failure message or nil.
@@ -21,7 +22,7 @@ enum ProductCheck {
     }
 
     static func mismatch(_ f: BlockFormat, rows: Int, cols: Int, n: Int, threads: Int, seed: UInt64) -> String? {
-        var rng = TestRNG(state: seed)
+        var rng = SplitMix(seed: seed)
         let bytes = RandomWeights.make(f, rows: rows, cols: cols, rng: &rng)
         let x = (0..<(n * cols)).map { _ in rng.float(-2, 2) }
         let dense = bytes.withUnsafeBytes { Kernels.dequantize(f, $0.baseAddress!, count: rows * cols) }

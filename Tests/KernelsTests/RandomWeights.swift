@@ -1,20 +1,5 @@
 import Kernels
-
-/// Deterministic random, valid weight data for the product tests (SplitMix64).
-struct TestRNG {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func float(_ lo: Float, _ hi: Float) -> Float {
-        lo + (hi - lo) * Float(next() >> 40) / Float(1 << 24)
-    }
-    mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
-}
+import TestSupport
 
 enum RandomWeights {
     /// Byte offsets of f16 scale fields per block (ggml-common.h).
@@ -27,7 +12,7 @@ enum RandomWeights {
         }
     }
 
-    static func make(_ f: BlockFormat, rows: Int, cols: Int, rng: inout TestRNG) -> [UInt8] {
+    static func make(_ f: BlockFormat, rows: Int, cols: Int, rng: inout SplitMix) -> [UInt8] {
         let count = rows * cols
         var out: [UInt8] = []
         switch f {

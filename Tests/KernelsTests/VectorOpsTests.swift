@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// Small f32 kernels against their textbook formulas evaluated in Double.
 /// Tolerances: a few float ulps of the result's magnitude (float rounding, n <= 1000).
 final class VectorOpsTests: XCTestCase {
-    var rng = TestRNG(state: 5)
+    var rng = SplitMix(seed: 5)
     func vec(_ n: Int, _ scale: Float = 1) -> [Float] { (0..<n).map { _ in rng.float(-scale, scale) } }
 
     func testDotAndAxpy() {
@@ -59,7 +60,13 @@ final class VectorOpsTests: XCTestCase {
         for pos in [0, 1, 17, 8191] {
             let x = vec(heads * hd)
             var y = x
-            Kernels.rope(&y, heads: heads, headDim: hd, position: pos, freqBase: base)
+            var cosSin = [Float](repeating: 0, count: hd)
+            cosSin.withUnsafeMutableBufferPointer { t in
+                Kernels.ropeTable(position: pos, headDim: hd, freqBase: base, cos: t.baseAddress!, sin: t.baseAddress! + hd / 2)
+            }
+            cosSin.withUnsafeBufferPointer { t in
+                Kernels.rope(&y, heads: heads, headDim: hd, cos: t.baseAddress!, sin: t.baseAddress! + hd / 2)
+            }
             for h in 0..<heads {
                 for i in 0..<(hd / 2) {
                     let theta = Double(pos) * pow(Double(base), -Double(2 * i) / Double(hd))
@@ -75,7 +82,7 @@ final class VectorOpsTests: XCTestCase {
 final class AttentionKernelTests: XCTestCase {
     /// Against a Double loop; tolerance: float rounding of 64-term sums of O(1) products.
     func testDotRowsAndAxpyRowsAllVariants() {
-        var rng = TestRNG(state: 77)
+        var rng = SplitMix(seed: 77)
         let (hd, stride, count) = (64, 192, 37)
         let q = (0..<hd).map { _ in rng.float(-1, 1) }
         let keys = (0..<(stride * count)).map { _ in rng.float(-1, 1) }

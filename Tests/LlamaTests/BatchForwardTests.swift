@@ -1,5 +1,6 @@
 import XCTest
 @testable import Llama
+import TestSupport
 
 /// `forwardBatch` (one decode step for several sequences) on the tiny and the default model.
 final class BatchForwardTests: XCTestCase {

@@ -3,6 +3,7 @@ import GGUF
 import Kernels
 import XCTest
 @testable import Llama
+import TestSupport
 
 /// Separates model maths from quantization error: the default model's tensors dequantized
 /// to F32 (with the Kernels dequantizer, which its own tests pin to gguf-py) run through

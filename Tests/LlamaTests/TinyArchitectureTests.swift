@@ -3,6 +3,7 @@ import GGUF
 import Kernels
 import XCTest
 @testable import Llama
+import TestSupport
 
 /// The qwen2 and gemma3 descriptions on tiny random models: config from metadata, every
 /// cache and batch property (the gemma3 model's window of 4 is far shorter than the 20-token

@@ -1,6 +1,7 @@
 import Foundation
 import GGUF
 @testable import Llama
+import TestSupport
 
 /// A small random-weights llama GGUF written by the tests themselves (GGUFWriter), for fast
 /// structural and cache tests. Shapes: 2 layers, dim 64, 4 heads / 2 KV heads (head dim 16),
@@ -122,16 +123,3 @@ struct TinyModel {
     }
 }
 
-/// Deterministic PRNG for test data (SplitMix64).
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-}

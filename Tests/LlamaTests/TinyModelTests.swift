@@ -2,6 +2,7 @@ import Foundation
 import GGUF
 import XCTest
 @testable import Llama
+import TestSupport
 
 /// Structural and cache tests on a tiny random-weights model the test writes itself.
 final class TinyModelTests: XCTestCase {

@@ -2,6 +2,7 @@ import Foundation
 import GGUF
 import Tokenization
 import XCTest
+import TestSupport
 
 /// Renderings must equal transformers' `apply_chat_template` output exactly
 /// (fixtures: scripts/fixtures/make_template_fixtures.py and make_tokenizer_fixtures.py).

@@ -2,6 +2,7 @@ import Foundation
 import GGUF
 import Tokenization
 import XCTest
+import TestSupport
 
 /// Small hand-made vocabularies: BPE merge order, special tokens, metadata errors.
 final class TokenizerUnitTests: XCTestCase {

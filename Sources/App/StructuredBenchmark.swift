@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 import Grammar
 import Llama
 import Sampling
@@ -8,8 +9,8 @@ import Tokenization
 /// same prompt and sampling, rounds alternating so machine noise hits both alike. Also the
 /// one-off trie build and the cost of one allowed-set walk (paid only when a drawn token is
 /// refused) at every position of a constrained output. `kvserve bench-structured`.
-public enum StructuredBenchmark {
-    public static let schema: SchemaValue = [
+enum StructuredBenchmark {
+    static let schema: SchemaValue = [
         "type": "object",
         "properties": [
             "name": ["type": "string", "maxLength": 24],
@@ -23,7 +24,7 @@ public enum StructuredBenchmark {
         "additionalProperties": false,
     ]
 
-    public static func run(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate, rounds: Int = 3,
+    static func run(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate, rounds: Int = 3,
                            print: (String) -> Void = { Swift.print($0) }) throws {
         let engine = try Engine(model: model, tokenizer: tokenizer, template: template, config: .init(log: { _ in }))
         defer { engine.shutdown(deadline: 0) }
@@ -79,24 +80,5 @@ public enum StructuredBenchmark {
                      times.count, times.reduce(0, +) / Double(times.count), sorted[sorted.count / 2], sorted.last!,
                      sizes.reduce(0, +) / sizes.count, sizes.max()!))
         print("last constrained output: \(result.text)")
-    }
-}
-
-extension Engine {
-    /// Submits and waits (benchmarks and tools).
-    func run(_ request: GenerationRequest) throws -> GenerationResult {
-        final class Box: @unchecked Sendable { var outcome: Result<GenerationResult, GenerationError>? }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        _ = try submit(request) { event in
-            switch event {
-            case .token: break
-            case .finished(let r): box.outcome = .success(r); done.signal()
-            case .failed(let e): box.outcome = .failure(e); done.signal()
-            }
-        }
-        done.wait()
-        guard let outcome = box.outcome else { throw GenerationError.internalError("no result") }
-        return try outcome.get()
     }
 }

@@ -1,33 +1,35 @@
 import Foundation
 import Glibc
-import XCTest
 
 /// A parsed response as the test client saw it.
-struct RawResponse {
-    var status: Int
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct RawResponse {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.0.lowercased() == name.lowercased() }?.1
     }
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
+    public var isChunked: Bool { header("Transfer-Encoding")?.lowercased() == "chunked" }
 }
 
-struct ClientError: Error, CustomStringConvertible {
-    let description: String
+public struct ClientError: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
 }
 
-/// Blocking TCP client over raw Glibc sockets, written for the tests (an independent
-/// reading of RFC 9112 framing: Content-Length, chunked, or read-until-close).
-final class RawClient {
-    let fd: Int32
+/// Blocking TCP client over raw Glibc sockets, written for the tests so they see the bytes the
+/// server really sends (an independent reading of RFC 9112 framing: Content-Length, chunked
+/// chunk by chunk as it arrives, or read-until-close).
+public final class RawClient {
+    public let fd: Int32
     private var inbox: [UInt8] = []
     private var closed = false
 
     /// `timeout` bounds every blocking read; generous so a loaded machine doesn't flake.
-    init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
+    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
@@ -47,14 +49,14 @@ final class RawClient {
 
     deinit { if !closed { Glibc.close(fd) } }
 
-    func setTimeout(_ seconds: Double) {
+    public func setTimeout(_ seconds: Double) {
         var tv = timeval(tv_sec: Int(seconds), tv_usec: Int((seconds - Double(Int(seconds))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    func send(_ text: String) throws { try send(Array(text.utf8)) }
+    public func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
+    public func send(_ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
@@ -65,7 +67,7 @@ final class RawClient {
 
     /// Reads more bytes into the inbox; false on EOF / reset / timeout.
     @discardableResult
-    func fill() -> Bool {
+    public func fill() -> Bool {
         var buffer = [UInt8](repeating: 0, count: 65536)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
         guard n > 0 else { return false }
@@ -73,7 +75,7 @@ final class RawClient {
         return true
     }
 
-    func readLine() throws -> String {
+    public func readLine() throws -> String {
         while true {
             if let lf = inbox.firstIndex(of: 10), lf > 0, inbox[lf - 1] == 13 {
                 let line = String(decoding: inbox[0..<(lf - 1)], as: UTF8.self)
@@ -84,7 +86,7 @@ final class RawClient {
         }
     }
 
-    func readExactly(_ count: Int) throws -> [UInt8] {
+    public func readExactly(_ count: Int) throws -> [UInt8] {
         while inbox.count < count {
             guard fill() else { throw ClientError(description: "connection ended inside a body") }
         }
@@ -94,7 +96,7 @@ final class RawClient {
     }
 
     /// Status line and headers; skips interim 1xx responses.
-    func readHead() throws -> RawResponse {
+    public func readHead() throws -> RawResponse {
         while true {
             let statusLine = try readLine()
             let parts = statusLine.split(separator: " ", maxSplits: 2)
@@ -111,7 +113,7 @@ final class RawClient {
     }
 
     /// One chunk's data; nil after the last chunk (trailers consumed).
-    func readChunk() throws -> [UInt8]? {
+    public func readChunk() throws -> [UInt8]? {
         let sizeLine = try readLine()
         guard let size = Int(sizeLine.split(separator: ";")[0], radix: 16) else {
             throw ClientError(description: "bad chunk size \(sizeLine)")
@@ -125,7 +127,7 @@ final class RawClient {
         return data
     }
 
-    func readResponse(method: String = "GET") throws -> RawResponse {
+    public func readResponse(method: String = "GET") throws -> RawResponse {
         var response = try readHead()
         if method == "HEAD" || response.status == 204 || response.status == 304 { return response }
         if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
@@ -141,7 +143,7 @@ final class RawClient {
     }
 
     /// True if the peer closes (EOF or reset) within `seconds` and sent nothing else.
-    func waitForClose(within seconds: Double) -> Bool {
+    public func waitForClose(within seconds: Double) -> Bool {
         setTimeout(seconds)
         var buffer = [UInt8](repeating: 0, count: 4096)
         let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
@@ -149,19 +151,48 @@ final class RawClient {
         return inbox.isEmpty && (n == 0 || (n < 0 && code == ECONNRESET))
     }
 
-    func close() {
+    public func close() {
         guard !closed else { return }
         closed = true
         Glibc.close(fd)
     }
 
     /// shutdown(SHUT_WR): "no more requests", still reading.
-    func halfClose() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
+    public func halfClose() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 
     /// Abortive close: RST instead of FIN, as a crashed or impatient client does.
-    func reset() {
+    public func reset() {
         var option = linger(l_onoff: 1, l_linger: 0)
         setsockopt(fd, SOL_SOCKET, SO_LINGER, &option, socklen_t(MemoryLayout<linger>.size))
         close()
+    }
+
+    /// A request with an optional JSON body (Content-Length framing).
+    public func sendRequest(_ method: String, _ path: String, body: String? = nil,
+                            headers: [(String, String)] = []) throws {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        let bodyBytes = Array((body ?? "").utf8)
+        if body != nil { text += "Content-Type: application/json\r\nContent-Length: \(bodyBytes.count)\r\n" }
+        try send(Array((text + "\r\n").utf8) + bodyBytes)
+    }
+
+    /// Bytes already received and not yet read, without blocking (shows a later line has
+    /// not arrived yet).
+    public func drainAvailable() -> [UInt8] {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while case let n = buffer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }), n > 0 {
+            inbox += buffer[0..<n]
+        }
+        return inbox
+    }
+
+    /// One whole request/response on a fresh connection.
+    public static func exchange(port: Int, _ method: String, _ path: String, body: String? = nil,
+                                headers: [(String, String)] = [], timeout: Double = 120) throws -> RawResponse {
+        let client = try RawClient(port: port, timeout: timeout)
+        defer { client.close() }
+        try client.sendRequest(method, path, body: body, headers: headers + [("Connection", "close")])
+        return try client.readResponse(method: method)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 import Grammar
 import Llama
 import Sampling

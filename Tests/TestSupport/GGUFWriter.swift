@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import GGUF
 
 /// Writes a GGUF v3 file (little-endian) from metadata and raw tensor bytes. Used by tests
 /// across modules to build small model files; metadata and tensors keep insertion order.
@@ -27,13 +28,13 @@ public struct GGUFWriter {
         let elements = dims.reduce(1, *)
         guard !dims.isEmpty, dims.allSatisfy({ $0 > 0 }), dims[0] % type.blockElements == 0,
               let expected = type.byteCount(elements: elements) else {
-            throw GGUFError.invalidWriterInput("tensor '\(name)': dims \(dims) do not fit type \(type)")
+            throw GGUFWriterError("tensor '\(name)': dims \(dims) do not fit type \(type)")
         }
         guard expected == bytes.count else {
-            throw GGUFError.invalidWriterInput("tensor '\(name)': \(bytes.count) bytes given, \(expected) needed")
+            throw GGUFWriterError("tensor '\(name)': \(bytes.count) bytes given, \(expected) needed")
         }
         guard !tensors.contains(where: { $0.name == name }) else {
-            throw GGUFError.invalidWriterInput("duplicate tensor '\(name)'")
+            throw GGUFWriterError("duplicate tensor '\(name)'")
         }
         tensors.append((name, dims, type, bytes))
     }
@@ -48,7 +49,7 @@ public struct GGUFWriter {
 
     public func encode() throws -> [UInt8] {
         guard alignment > 0, alignment & (alignment - 1) == 0 else {
-            throw GGUFError.invalidWriterInput("alignment \(alignment) is not a power of two")
+            throw GGUFWriterError("alignment \(alignment) is not a power of two")
         }
         var kv = keys.map { ($0, values[$0] ?? .uint8(0)) }
         if alignment != 32, values["general.alignment"] == nil {
@@ -88,7 +89,7 @@ public struct GGUFWriter {
     public func write(to path: String) throws {
         let bytes = try encode()
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw GGUFError.writeFailed(path: path, errno: errno) }
+        guard fd >= 0 else { throw GGUFWriterError("cannot write \(path) (errno \(errno))") }
         defer { close(fd) }
         var done = 0
         while done < bytes.count {
@@ -97,7 +98,7 @@ public struct GGUFWriter {
                 return posixWrite(fd, start + done, buf.count - done)
             }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw GGUFError.writeFailed(path: path, errno: errno) }
+            guard n > 0 else { throw GGUFWriterError("cannot write \(path) (errno \(errno))") }
             done += n
         }
     }
@@ -120,7 +121,7 @@ public struct GGUFWriter {
             // An empty array has no element to take the type from; uint8 is as good as any.
             let type = items.first?.typeCode ?? 0
             guard items.allSatisfy({ $0.typeCode == type }) else {
-                throw GGUFError.invalidWriterInput("metadata array '\(key)' mixes element types")
+                throw GGUFWriterError("metadata array '\(key)' mixes element types")
             }
             appendLE(&out, type)
             appendLE(&out, UInt64(items.count))
@@ -146,4 +147,10 @@ private func posixWrite(_ fd: Int32, _ p: UnsafeRawPointer, _ n: Int) -> Int {
 @inline(__always)
 private func appendLE<T: FixedWidthInteger>(_ out: inout [UInt8], _ v: T) {
     withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) }
+}
+
+/// Bad input to the test writer (tests only, so one message is enough).
+public struct GGUFWriterError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = "GGUF writer: " + description }
 }

@@ -1,22 +1,24 @@
 import Foundation
+import Generation
 import Llama
+import Synchronization
 import Sampling
 import Tokenization
 
 /// Benchmark (not a test): time to first token per turn of a 16-turn chat, with a session
 /// (only the new turn is prefilled), re-sending the whole history with prefix reuse, and
 /// re-sending it with no cache at all. Greedy, ignore_eos and a fixed reply length keep
-/// the three conversations the same length. The lead wires it to `kvserve bench-sessions`.
-public enum SessionBenchmark {
-    public struct Row {
-        public var turn: Int
-        public var promptTokens: Int
-        public var sessionTTFTMs: Double
-        public var prefixReuseTTFTMs: Double
-        public var noCacheTTFTMs: Double
+/// the three conversations the same length. `kvserve bench-sessions`.
+enum SessionBenchmark {
+    struct Row {
+        var turn: Int
+        var promptTokens: Int
+        var sessionTTFTMs: Double
+        var prefixReuseTTFTMs: Double
+        var noCacheTTFTMs: Double
     }
 
-    public static func run(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate, turns: Int = 16,
+    static func run(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate, turns: Int = 16,
                            replyTokens: Int = 32, print: (String) -> Void = { Swift.print($0) }) throws -> [Row] {
         let quiet: (String) -> Void = { _ in }
         let withPool = try Engine(model: model, tokenizer: tokenizer, template: template,
@@ -57,23 +59,11 @@ public enum SessionBenchmark {
     /// Submit-to-first-token wall time (monotonic), and the final result.
     private static func timeToFirstToken(_ engine: Engine, _ request: GenerationRequest) throws
         -> (ttft: Double, result: GenerationResult) {
-        final class Box: @unchecked Sendable {
-            var first: Double?
-            var outcome: Result<GenerationResult, GenerationError>?
-        }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
+        let first = Mutex<Double?>(nil)
         let start = MonotonicClock.nowMs()
-        _ = try engine.submit(request) { event in
-            switch event {
-            case .token: if box.first == nil { box.first = MonotonicClock.nowMs() }
-            case .finished(let r): box.outcome = .success(r); done.signal()
-            case .failed(let e): box.outcome = .failure(e); done.signal()
-            }
+        let result = try engine.run(request) {
+            first.withLock { if $0 == nil { $0 = MonotonicClock.nowMs() } }
         }
-        done.wait()
-        guard let outcome = box.outcome else { throw GenerationError.internalError("no result") }
-        let result = try outcome.get()
-        return ((box.first ?? MonotonicClock.nowMs()) - start, result)
+        return ((first.withLock { $0 } ?? MonotonicClock.nowMs()) - start, result)
     }
 }

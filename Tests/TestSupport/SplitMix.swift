@@ -1,0 +1,22 @@
+/// Deterministic PRNG for test data (SplitMix64): small, seeded, reproducible.
+public struct SplitMix: RandomNumberGenerator {
+    public var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1) with 24 bits.
+    public mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
+
+    /// Uniform in [lo, hi).
+    public mutating func float(_ lo: Float, _ hi: Float) -> Float { lo + (hi - lo) * unit() }
+
+    public mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: next()) }
+}
