@@ -58,5 +58,5 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "APITests", dependencies: ["TestSupport", "API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling", "Grammar"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

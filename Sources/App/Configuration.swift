@@ -2,7 +2,7 @@ import Foundation
 
 /// Every server setting with its default (their meanings: `Settings.all`).
 /// Precedence, lowest first: defaults < config file < `KVSERVE_*` environment < command-line flags.
-public struct Configuration: Equatable {
+public struct Configuration: Equatable, Sendable {
     public var host = "127.0.0.1"
     public var port = 8080
     public var model = ModelCatalog.defaultName  // a name from ModelCatalog or a file path

@@ -2,11 +2,11 @@ import API
 /// One server setting: its key in config/kvserve.json, what it means, and its default.
 /// `Settings.all` is the single source for `serve --help`, `kvserve config` (which
 /// config/kvserve.json equals, checked by a test) and the keys the loader accepts.
-struct Setting {
+struct Setting: Sendable {
     let key: String
     let meaning: String
     /// Reads this setting's value; applied to `Configuration()` it gives the default.
-    let read: (Configuration) -> SettingValue
+    let read: @Sendable (Configuration) -> SettingValue
 
     /// The command-line flag: dashes for underscores (`--max-body-bytes`).
     var flag: String { "--" + key.replacingOccurrences(of: "_", with: "-") }
@@ -17,7 +17,7 @@ struct Setting {
     var help: String { "\(meaning) (default: \(defaultValue.display))" }
 }
 
-enum SettingValue: Equatable {
+enum SettingValue: Equatable, Sendable {
     case text(String)
     case integer(Int)
     case seconds(Double)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Grammar
 import Sampling
 import Tokenization
@@ -34,17 +35,18 @@ extension Engine {
 /// The token trie of each tokenizer, built on first use (tens of milliseconds for a 150k
 /// vocabulary) and kept for the life of the process. Control tokens are never JSON text.
 public enum ConstraintVocabulary {
-    private final class Cache: @unchecked Sendable {
-        let lock = NSLock()
-        var tries: [ObjectIdentifier: (tokenizer: Tokenizer, trie: TokenTrie)] = [:]
-    }
-
-    private static let cache = Cache()
+    private static let tries = Mutex<[ObjectIdentifier: (tokenizer: Tokenizer, trie: TokenTrie)]>([:])
 
     public static func trie(for tokenizer: Tokenizer) -> TokenTrie {
-        cache.lock.lock()
-        defer { cache.lock.unlock() }
-        if let hit = cache.tries[ObjectIdentifier(tokenizer)] { return hit.trie }
+        tries.withLock { tries in
+            if let hit = tries[ObjectIdentifier(tokenizer)] { return hit.trie }
+            let trie = build(for: tokenizer)
+            tries[ObjectIdentifier(tokenizer)] = (tokenizer, trie)
+            return trie
+        }
+    }
+
+    private static func build(for tokenizer: Tokenizer) -> TokenTrie {
         var endOfGeneration = Set<Int32>()
         let bytes: [[UInt8]?] = (0..<Int32(tokenizer.vocabSize)).map { id in
             if tokenizer.isEndOfGeneration(id) { endOfGeneration.insert(id) }
@@ -53,8 +55,6 @@ public enum ConstraintVocabulary {
             default: return tokenizer.tokenBytes(id)
             }
         }
-        let trie = TokenTrie(tokenBytes: bytes, endOfGeneration: endOfGeneration)
-        cache.tries[ObjectIdentifier(tokenizer)] = (tokenizer, trie)
-        return trie
+        return TokenTrie(tokenBytes: bytes, endOfGeneration: endOfGeneration)
     }
 }

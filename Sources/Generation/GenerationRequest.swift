@@ -3,8 +3,8 @@ import Sampling
 import Tokenization
 
 /// One generation job as the API layer hands it to `Engine.submit`.
-public struct GenerationRequest: @unchecked Sendable {
-    public enum Input {
+public struct GenerationRequest: Sendable {
+    public enum Input: Sendable {
         /// Raw prompt text: special-token strings such as `<|im_end|>` map to their ids.
         case text(String)
         case tokens([Int32])

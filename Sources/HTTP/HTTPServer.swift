@@ -98,7 +98,9 @@ public final class HTTPServer: @unchecked Sendable {
                 // EMFILE and friends: the event fires again at once; pause so it doesn't spin.
                 guard let source = lock.withLock({ acceptSource }) else { return }
                 source.suspend()
-                acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { source.resume() }
+                // Dispatch sources are thread-safe; the overlay just does not mark them Sendable.
+                nonisolated(unsafe) let paused = source
+                acceptQueue.asyncAfter(deadline: .now() + .milliseconds(100)) { paused.resume() }
                 return
             }
         }

@@ -21,9 +21,10 @@ final class TestServer {
         ProcessInfo.processInfo.environment["KVSERVE_MODEL"] ?? defaultModel
     }
 
-    private static let result: Result<TestServer, Error> = Result { try TestServer(queueSize: 16) }
+    // Test-only: each server is created once and its mutable log is guarded by logLock.
+    nonisolated(unsafe) private static let result: Result<TestServer, Error> = Result { try TestServer(queueSize: 16) }
     // A second engine whose queue holds one job, for the 503 + Retry-After test.
-    private static let tinyQueueResult: Result<TestServer, Error> = Result { try TestServer(queueSize: 1) }
+    nonisolated(unsafe) private static let tinyQueueResult: Result<TestServer, Error> = Result { try TestServer(queueSize: 1) }
 
     // Fails the calling test (never skips) when the model is missing or does not load.
     static func shared(tinyQueue: Bool = false, file: StaticString = #filePath, line: UInt = #line) -> TestServer? {

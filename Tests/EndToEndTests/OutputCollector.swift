@@ -1,24 +1,18 @@
 import Foundation
+import Synchronization
 
 /// Collects what a child process writes to a pipe, readable from any thread while it runs.
-final class OutputCollector {
+final class OutputCollector: Sendable {
     let pipe = Pipe()
-    private let lock = NSLock()
-    private var collected = ""
+    private let collected = Mutex("")
 
     init() {
         pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
-            self.lock.lock()
-            self.collected += String(decoding: data, as: UTF8.self)
-            self.lock.unlock()
+            self.collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
         }
     }
 
-    var text: String {
-        lock.lock()
-        defer { lock.unlock() }
-        return collected
-    }
+    var text: String { collected.withLock { $0 } }
 }
