@@ -67,7 +67,7 @@ public enum SchedulerBenchmark {
     }
 
     static func longPromptScenario(_ engine: Engine, _ prompts: Prompts, _ o: Options) throws -> LongPromptResult {
-        let stream = try submit(engine, greedy(prompts.short(0), maxTokens: 100_000))
+        let stream = try submit(engine, greedy(prompts.short(0), maxTokens: 4000))  // cancelled once the others are done
         stream.waitForTokens(4)
         let long = try submit(engine, greedy(prompts.long(o.longPrompt), maxTokens: 1))
         usleep(100_000)  // the long prompt has started
