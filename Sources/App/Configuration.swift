@@ -16,6 +16,7 @@ public struct Configuration: Equatable, Sendable {
     public var idleTimeoutSeconds = 60.0
     public var queueSize = 64
     public var maxBatch = 32
+    public var batchTokenBudget = 64     // 0: prompts prefilled in forwards of their own
     public var tlsCertificate = ""
     public var tlsKey = ""
     public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
@@ -65,6 +66,7 @@ public struct Configuration: Equatable, Sendable {
         case "idle_timeout_s": idleTimeoutSeconds = try seconds()
         case "queue_size": queueSize = try int(1...10_000)
         case "max_batch": maxBatch = try int(1...256)
+        case "batch_token_budget": batchTokenBudget = try int(0...4096)
         case "tls_cert": tlsCertificate = try text()
         case "tls_key": tlsKey = try text()
         case "state_dir": stateDirectory = try text()

@@ -65,6 +65,7 @@ struct Serve: ParsableCommand {
         var engineConfig = Engine.EngineConfig()
         engineConfig.queueSize = config.queueSize
         engineConfig.maxBatch = config.maxBatch
+        engineConfig.batchTokenBudget = config.batchTokenBudget
         engineConfig.kvBudgetBytes = config.kvBudgetMB << 20
         engineConfig.stateDirectory = config.stateDirectory.isEmpty ? nil : expandTilde(config.stateDirectory)
         engineConfig.sessionTTL = config.sessionTTLSeconds

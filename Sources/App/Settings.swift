@@ -59,6 +59,7 @@ enum Settings {
         Setting(key: "idle_timeout_s", meaning: "Seconds an idle keep-alive connection stays open.") { .seconds($0.idleTimeoutSeconds) },
         Setting(key: "queue_size", meaning: "Generation requests waiting for the model; one more gets 503 with Retry-After.") { .integer($0.queueSize) },
         Setting(key: "max_batch", meaning: "Requests decoded together, one token each per step (continuous batching). 1 runs requests one at a time.") { .integer($0.maxBatch) },
+        Setting(key: "batch_token_budget", meaning: "Tokens per model step: every running request's next token plus chunks of waiting prompts (shortest first), in one batched forward, so a long prompt delays the others by one step at most. 0: prompts are prefilled in forwards of their own, oldest first.") { .integer($0.batchTokenBudget) },
         Setting(key: "tls_cert", meaning: "PEM certificate file. With tls_key set too, the server speaks HTTPS (TLS 1.2 minimum).") { .text($0.tlsCertificate) },
         Setting(key: "tls_key", meaning: "PEM private key file for tls_cert.") { .text($0.tlsKey) },
         Setting(key: "state_dir", meaning: "Directory for session snapshots (a leading ~ is the home directory). Every completed turn is written there, so sessions survive eviction and restarts. Empty: sessions live in memory only.") { .text($0.stateDirectory) },

@@ -22,6 +22,8 @@ final class DecodeSlot {
     /// Next prompt index to prefill; decoding starts once it reaches prompt.count.
     var prefillAt: Int
     var prefillStartMs = 0.0
+    /// Steps this prompt has waited since it last got prefill tokens (aging, `PrefillSchedule`).
+    var prefillWaitedSteps = 0
     var decodeStartMs = 0.0
     /// Logits `[vocab]` the next token is sampled from.
     var logits: [Float] = []

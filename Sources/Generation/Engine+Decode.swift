@@ -3,9 +3,9 @@ import Llama
 import Sampling
 
 extension Engine {
-    /// Prefills up to `prefillChunk` prompt tokens in all, oldest job first, one forward per
-    /// job (cancellation checked before each). Bounds how long decoding jobs wait for a
-    /// newly admitted long prompt. A job whose prompt is done has its first logits.
+    /// With `batchTokenBudget` 0 (the behaviour before chunked prefill in the batch): prefills
+    /// up to `prefillChunk` prompt tokens in all, oldest job first, one forward per job of its
+    /// own (cancellation checked before each). A job whose prompt is done has its first logits.
     func prefillStep(_ slots: [DecodeSlot]) {
         var budget = max(config.prefillChunk, 1)
         for slot in slots where slot.isPrefilling && budget > 0 {
@@ -57,7 +57,7 @@ extension Engine {
     }
 
     /// The next token of a slot to run, or nil when its run ended without one.
-    private func sampleNext(_ slot: DecodeSlot) -> Int32? {
+    func sampleNext(_ slot: DecodeSlot) -> Int32? {
         let request = slot.job.request
         if slot.job.ticket.isCancelled {
             slot.outcome.reason = .cancelled
@@ -119,7 +119,7 @@ extension Engine {
 
     /// Decode over: held-back text (an unfinished stop-string prefix or UTF-8 sequence) is
     /// released, unless cancelled.
-    private func endDecode(_ slot: DecodeSlot) {
+    func endDecode(_ slot: DecodeSlot) {
         slot.done = true
         slot.outcome.decodeMs = MonotonicClock.nowMs() - slot.decodeStartMs
         if slot.outcome.reason != .cancelled, case let tail = slot.stream.finish(), !tail.isEmpty,
@@ -129,7 +129,7 @@ extension Engine {
         slot.outcome.text = slot.stream.text
     }
 
-    private func fail(_ slot: DecodeSlot, _ error: Error) {
+    func fail(_ slot: DecodeSlot, _ error: Error) {
         slot.error = error
         slot.done = true
     }

@@ -11,18 +11,25 @@ extension Engine {
     }
 
     /// Continuous batching. Each step: admit queued jobs up to `maxBatch` running (session
-    /// checkout and cache plan), prefill at most `prefillChunk` prompt tokens of the jobs still
-    /// prefilling, then one batched forward giving every decoding job its next token, then
-    /// finish the jobs that ended (commit or roll back, release, final event).
+    /// checkout and cache plan), then one batched forward that gives every decoding job its
+    /// next token and takes the next chunks of the prompts still prefilling, within
+    /// `batchTokenBudget` tokens (Engine+Step.swift; with budget 0, prompts are prefilled in
+    /// forwards of their own first), fork the `n` choices of prompts just done, then finish
+    /// the jobs that ended (commit or roll back, release, final event).
     private func workerLoop() {
         var slots: [DecodeSlot] = []
         while let admitted = admit(running: slots.count) {
             for job in admitted {
                 if let slot = begin(job) { slots.append(slot) }
             }
-            prefillStep(slots)
-            slots += forkChoices(slots)
-            decodeStep(slots.filter(\.isDecoding))
+            if config.batchTokenBudget > 0 {
+                batchStep(slots)
+                slots += forkChoices(slots)
+            } else {
+                prefillStep(slots)
+                slots += forkChoices(slots)
+                decodeStep(slots.filter(\.isDecoding))
+            }
             for slot in slots where slot.done { finish(slot) }
             slots.removeAll(where: \.done)
         }

@@ -3,83 +3,143 @@ import Kernels
 
 extension LlamaModel {
     /// One decode step for B independent sequences: token i runs at position caches[i].count
-    /// on caches[i], which grows by one. The projections, FFN and output head run as one
-    /// matmul over the B rows (the weights are read once for all of them, which is what makes
-    /// batching nearly free while decode is memory-bound); attention runs per row against its
-    /// own cache. Returns the logits of each row, `[B][vocab]`. Equal to B separate
-    /// `forward([tokens[i]], cache: &caches[i])` calls. Validates everything before touching
-    /// any cache, so on a throw every cache is unchanged.
+    /// on caches[i], which grows by one. Returns the logits of each row, `[B][vocab]`. The
+    /// one-token-each case of `forwardBatch(sequences:caches:wantLogits:)`.
     public func forwardBatch(_ tokens: [Int32], caches: inout [KVCache]) throws -> [[Float]] {
-        try checkBatch(tokens, caches: caches)
+        guard !tokens.isEmpty else { throw LlamaError.emptyInput }
+        return try forwardBatch(sequences: tokens.map { [$0] }, caches: &caches)
+    }
+
+    /// A ragged batch: sequence i contributes `sequences[i]` (one token when decoding, a chunk
+    /// of its prompt when prefilling) at positions caches[i].count..., and caches[i] grows by
+    /// that many rows. All rows go through the projections, FFN and output head as one matmul
+    /// (the weights are read once per step for every sequence); attention runs per row against
+    /// its own cache, with the causal mask offset by that cache's length. Returns, per
+    /// sequence, the logits `[vocab]` of its last new token, or `[]` where `wantLogits[i]` is
+    /// false (a prompt chunk that is not the prompt's end needs no output head). Equal to one
+    /// `forward(sequences[i], cache: &caches[i])` per sequence. Validates everything before
+    /// touching any cache, so on a throw every cache is unchanged.
+    public func forwardBatch(sequences: [[Int32]], caches: inout [KVCache], wantLogits: [Bool]? = nil) throws -> [[Float]] {
+        try checkBatch(sequences, caches: caches, wantLogits: wantLogits)
         lock.lock()
         defer { lock.unlock() }
-        let vocab = config.vocab
-        var out: [[Float]] = []
-        out.reserveCapacity(tokens.count)
-        var done = 0
-        while done < tokens.count {
-            let rows = done..<min(done + scratch.batch, tokens.count)
-            for i in rows { caches[i].prepareAppend(1) }
-            runBatch(tokens[rows], caches: caches[rows])
-            for i in rows { caches[i].commitAppend(1) }
-            // [rows.count][vocab]: the head as one matmul, then split per sequence.
-            var flat = [Float](repeating: 0, count: rows.count * vocab)
-            flat.withUnsafeMutableBufferPointer { buf in
-                guard let base = buf.baseAddress else { return }
-                computeLogits(rows: 0..<rows.count, into: base)
+        for i in caches.indices { caches[i].prepareAppend(sequences[i].count) }
+        var out = [[Float]](repeating: [], count: sequences.count)
+        // Rows are packed into chunks of at most scratch.batch; a long sequence may span
+        // several chunks (its rows stay in order, and each chunk commits before the next).
+        var chunk: [BatchPiece] = []
+        var rows = 0
+        for (i, tokens) in sequences.enumerated() {
+            var start = 0
+            while start < tokens.count {
+                let m = min(tokens.count - start, scratch.batch - rows)
+                chunk.append(BatchPiece(sequence: i, start: start, count: m,
+                                        wantsLogits: start + m == tokens.count && (wantLogits?[i] ?? true)))
+                rows += m
+                start += m
+                if rows == scratch.batch {
+                    runPieces(chunk, sequences: sequences, caches: &caches, out: &out)
+                    chunk.removeAll(keepingCapacity: true)
+                    rows = 0
+                }
             }
-            for r in 0..<rows.count { out.append(Array(flat[(r * vocab)..<((r + 1) * vocab)])) }
-            done = rows.upperBound
         }
+        if !chunk.isEmpty { runPieces(chunk, sequences: sequences, caches: &caches, out: &out) }
         return out
     }
 
-    private func checkBatch(_ tokens: [Int32], caches: [KVCache]) throws {
-        guard !tokens.isEmpty else { throw LlamaError.emptyInput }
-        guard tokens.count == caches.count else {
-            throw LlamaError.cacheMismatch("forwardBatch got \(tokens.count) tokens but \(caches.count) caches")
+    private func checkBatch(_ sequences: [[Int32]], caches: [KVCache], wantLogits: [Bool]?) throws {
+        guard !sequences.isEmpty else { throw LlamaError.emptyInput }
+        guard sequences.count == caches.count, wantLogits.map({ $0.count == caches.count }) ?? true else {
+            throw LlamaError.cacheMismatch("forwardBatch got \(sequences.count) sequences but \(caches.count) caches")
         }
-        for (i, cache) in caches.enumerated() {
+        for (i, (tokens, cache)) in zip(sequences, caches).enumerated() {
+            guard !tokens.isEmpty else { throw LlamaError.emptyInput }
             guard cache.layers == config.layers, cache.rowWidth == config.kvDim else {
                 throw LlamaError.cacheMismatch(
                     "cache \(i) has \(cache.layers) layers x row \(cache.rowWidth), model \(config.layers) x \(config.kvDim)")
             }
-            guard cache.count + 1 <= config.contextLength else {
-                throw LlamaError.contextOverflow(start: cache.count, tokens: 1, limit: config.contextLength)
+            guard cache.count + tokens.count <= config.contextLength else {
+                throw LlamaError.contextOverflow(start: cache.count, tokens: tokens.count, limit: config.contextLength)
             }
-            let t = tokens[i]
-            guard t >= 0, Int(t) < config.vocab else {
+            for t in tokens where t < 0 || Int(t) >= config.vocab {
                 throw LlamaError.tokenOutOfRange(token: t, position: i, vocab: config.vocab)
             }
         }
     }
 
-    /// Embeds row i = tokens[i] at position caches[i].count and runs all layers; leaves the
-    /// final hidden states `[B][dim]` in scratch.x. Caches have room for one more row.
-    private func runBatch(_ tokens: ArraySlice<Int32>, caches: ArraySlice<KVCache>) {
-        for (i, (t, cache)) in zip(tokens, caches).enumerated() {
-            embed(t, row: i, position: cache.count)
+    /// Runs one chunk of pieces (rows in piece order), commits their rows to the caches and
+    /// stores the logits the pieces ask for.
+    private func runPieces(_ pieces: [BatchPiece], sequences: [[Int32]], caches: inout [KVCache], out: inout [[Float]]) {
+        var row = 0
+        var rowPiece: [Int] = []   // [rows] index of the row's piece
+        var rowLength: [Int] = []  // [rows] cache rows the row attends to (causal: up to itself)
+        var lastRows: [Int] = []   // rows whose logits are wanted, one per piece that wants them
+        for (p, piece) in pieces.enumerated() {
+            let start = caches[piece.sequence].count
+            for j in 0..<piece.count {
+                embed(sequences[piece.sequence][piece.start + j], row: row, position: start + j)
+                rowPiece.append(p)
+                rowLength.append(start + j + 1)
+                row += 1
+            }
+            if piece.wantsLogits { lastRows.append(row - 1) }
         }
+        let chunkCaches = pieces.map { caches[$0.sequence] }
         for l in 0..<config.layers {
-            attentionBlockBatch(layer: l, caches: caches)
-            feedForwardBlock(layer: l, n: tokens.count)
+            attentionBlockRagged(layer: l, pieces: pieces, caches: chunkCaches, rowPiece: rowPiece, rowLength: rowLength)
+            feedForwardBlock(layer: l, n: row)
+        }
+        for piece in pieces { caches[piece.sequence].commitAppend(piece.count) }
+        guard !lastRows.isEmpty else { return }
+        let vocab = config.vocab
+        var flat = [Float](repeating: 0, count: lastRows.count * vocab)  // [lastRows][vocab]
+        flat.withUnsafeMutableBufferPointer { buf in
+            guard let base = buf.baseAddress else { return }
+            computeLogits(selected: lastRows, into: base)
+        }
+        var k = 0
+        for piece in pieces where piece.wantsLogits {
+            out[piece.sequence] = Array(flat[(k * vocab)..<((k + 1) * vocab)])
+            k += 1
         }
     }
 
-    /// x += Wo · attention(norm(x)) for B rows, row i being the next token of caches[i]:
-    /// Q/K/V as one matmul each, then K (after RoPE) and V copied to row caches[i].count of
-    /// their own cache, then attention of row i over positions 0...caches[i].count.
-    private func attentionBlockBatch(layer l: Int, caches: ArraySlice<KVCache>) {
-        let s = scratch, c = config, n = caches.count
+    /// x += Wo · attention(norm(x)) for the chunk's rows: Q/K/V as one matmul each, then each
+    /// piece's K (after RoPE) and V rows copied to its cache after the rows it holds, then
+    /// attention of every row over its own cache up to its own position.
+    private func attentionBlockRagged(layer l: Int, pieces: [BatchPiece], caches: [KVCache], rowPiece: [Int],
+                                      rowLength: [Int]) {
+        let s = scratch, c = config, n = rowPiece.count
         projectQKV(layer: l, n: n, k: s.k, v: s.v)  // [n][kvDim] each
-        for (i, cache) in caches.enumerated() {
-            cache.keyRow(layer: l, position: cache.count).update(from: s.k + i * c.kvDim, count: c.kvDim)
-            cache.valueRow(layer: l, position: cache.count).update(from: s.v + i * c.kvDim, count: c.kvDim)
+        var row = 0
+        for (piece, cache) in zip(pieces, caches) {
+            cache.keyRow(layer: l, position: cache.count).update(from: s.k + row * c.kvDim, count: piece.count * c.kvDim)
+            cache.valueRow(layer: l, position: cache.count).update(from: s.v + row * c.kvDim, count: piece.count * c.kvDim)
+            row += piece.count
         }
         let keys = caches.map { UnsafePointer($0.keyRow(layer: l, position: 0)) }
         let values = caches.map { UnsafePointer($0.valueRow(layer: l, position: 0)) }
-        let lengths = caches.map { $0.count + 1 }
-        attendRows(n, layer: l, keys: { keys[$0] }, values: { values[$0] }, length: { lengths[$0] })
+        attendRows(n, layer: l, keys: { keys[rowPiece[$0]] }, values: { values[rowPiece[$0]] },
+                   length: { rowLength[$0] })
         finishAttention(layer: l, n: n)
     }
+
+    /// Final norm and output head for the given rows of scratch.x; writes `[rows.count][vocab]`.
+    private func computeLogits(selected rows: [Int], into out: UnsafeMutablePointer<Float>) {
+        let s = scratch, dim = config.dim
+        for (k, r) in rows.enumerated() {
+            Kernels.rmsNorm(s.x + r * dim, weight: weights.outputNorm, n: dim, eps: config.rmsEps, out: s.xb + k * dim)
+        }
+        project(weights.output, s.xb, n: rows.count, out)
+    }
+}
+
+/// Rows `start..<start+count` of one sequence's new tokens inside a forward chunk.
+private struct BatchPiece {
+    let sequence: Int
+    let start: Int
+    let count: Int
+    /// The piece ends its sequence's new tokens and the caller wants that row's logits.
+    let wantsLogits: Bool
 }

@@ -42,7 +42,8 @@ final class TestEngine {
     let loaded: ModelFixture.Loaded
 
     init(stateDirectory: String? = nil, persistent: Bool = true, budget: Int = 1 << 30, queueSize: Int = 16,
-         anonymousCaches: Int = 4, maxBatch: Int? = nil, prefillChunk: Int? = nil) throws {
+         anonymousCaches: Int = 4, maxBatch: Int? = nil, prefillChunk: Int? = nil,
+         batchTokenBudget: Int? = nil) throws {
         loaded = try ModelFixture.get()
         dir = stateDirectory ?? NSTemporaryDirectory() + "kvserve-engine-\(UUID().uuidString)"
         var config = Engine.EngineConfig(queueSize: queueSize, kvBudgetBytes: budget,
@@ -50,6 +51,7 @@ final class TestEngine {
                                          anonymousCacheCount: anonymousCaches)
         if let maxBatch { config.maxBatch = maxBatch }
         if let prefillChunk { config.prefillChunk = prefillChunk }
+        if let batchTokenBudget { config.batchTokenBudget = batchTokenBudget }
         let box = LogBox()
         config.log = { box.append($0) }
         engine = try Engine(model: loaded.model, tokenizer: loaded.tokenizer, template: loaded.template, config: config)

@@ -51,7 +51,7 @@ final class BatchForwardTests: XCTestCase {
             XCTAssertEqual(caches.map(\.count), [3, 0], "caches untouched after a throw", line: line)
         }
         expect([], .emptyInput)
-        expect([1], .cacheMismatch("forwardBatch got 1 tokens but 2 caches"))
+        expect([1], .cacheMismatch("forwardBatch got 1 sequences but 2 caches"))
         expect([1, 80], .tokenOutOfRange(token: 80, position: 1, vocab: 80))
         expect([-1, 1], .tokenOutOfRange(token: -1, position: 0, vocab: 80))
         _ = try model.forward([Int32](repeating: 1, count: 45), cache: &caches[0])
