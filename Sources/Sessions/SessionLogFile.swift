@@ -11,7 +11,8 @@ struct LogFileError: Error, CustomStringConvertible {
     var code: Int32
 
     /// The file system has no room (or the quota is used up): recoverable once space is freed.
-    var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+    /// (EFBIG: the file may grow no further, e.g. RLIMIT_FSIZE: to the user the same "no room".)
+    var isNoSpace: Bool { code == ENOSPC || code == EDQUOT || code == EFBIG }
     var description: String { "\(operation) \(path): \(String(cString: strerror(code)))" }
 }
 
