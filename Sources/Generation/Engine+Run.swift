@@ -22,6 +22,8 @@ extension Engine {
         case ended
         /// The KV budget has no room beside the running jobs yet: nothing changed, retry later.
         case deferred
+        /// Its session is being read from disk off the worker; retry once `loaded(job)` ran.
+        case loading
     }
 
     /// Starts a job on the worker: anonymous cache checkout, KV reservation (the session
@@ -39,10 +41,15 @@ extension Engine {
         let entry = job.session ?? sessions.checkoutAnonymous(prompt: job.newTokens)
         let prompt = job.session == nil ? job.newTokens : entry.tokens + job.newTokens
         do {
-            guard try sessions.reserve(entry, tokens: prompt.count + job.request.maxTokens,
-                                       copies: job.request.n, alone: alone) else {
+            switch try sessions.reserve(entry, tokens: prompt.count + job.request.maxTokens, copies: job.request.n,
+                                        alone: alone, loaded: { [self] in loaded(job) }) {
+            case .deferred:
                 if job.session == nil { sessions.release(entry) }
                 return .deferred
+            case .loading:
+                return .loading
+            case .ready:
+                break
             }
             let (cache, plan) = try sessions.takeCache(entry, prompt: prompt)
             return .started(DecodeSlot(job: job, entry: entry, prompt: prompt, cache: cache,

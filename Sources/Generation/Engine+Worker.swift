@@ -20,6 +20,7 @@ extension Engine {
             for (i, job) in admitted.enumerated() {
                 let outcome = begin(job, alone: slots.isEmpty)
                 if case let .started(slot) = outcome { slots.append(slot) }
+                if case .loading = outcome { requeue([job], loading: true) }
                 if case .deferred = outcome {
                     requeue(Array(admitted[i...]))
                     break
@@ -42,7 +43,8 @@ extension Engine {
     private func admit(running: Int) -> [EngineJob]? {
         condition.lock()
         defer { condition.unlock() }
-        while running == 0 && queue.isEmpty && accepting {
+        // Jobs whose session is still loading from disk wait in the queue without blocking the others.
+        while running == 0 && !queue.contains(where: \.isAdmissible) && (accepting || !queue.isEmpty) {
             // Idle: sweep expired sessions now and then, so the TTL holds without traffic.
             if !condition.wait(until: Date().addingTimeInterval(60)) { sessions.expireIdle() }
         }
@@ -51,23 +53,33 @@ extension Engine {
         // has room is the session manager's answer in `begin` (one ledger); a job it defers
         // goes back to the head of the queue with those behind it (`requeue`).
         var jobs: [EngineJob] = []
-        while !queue.isEmpty, running + jobs.count < max(config.maxBatch, 1) {
-            jobs.append(queue.removeFirst())
+        var i = 0
+        while i < queue.count, running + jobs.count < max(config.maxBatch, 1) {
+            if queue[i].isAdmissible { jobs.append(queue.remove(at: i)) } else { i += 1 }
         }
         active += jobs
         return jobs
     }
 
     /// Puts admitted jobs back at the head of the queue, in order (the budget had no room yet).
-    func requeue(_ jobs: [EngineJob]) {
+    func requeue(_ jobs: [EngineJob], loading: Bool = false) {
         guard !jobs.isEmpty else { return }
         condition.lock()
+        if loading { for job in jobs { job.loading = true } }
         active.removeAll { job in jobs.contains { $0 === job } }
         queue.insert(contentsOf: jobs, at: 0)
         condition.unlock()
     }
 
-    /// Called by the worker once a job's final event is sent.
+    /// Called on the session load queue when a job's session is in memory (or failed to load).
+    func loaded(_ job: EngineJob) {
+        condition.lock()
+        job.loadDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Called once a job's final event is sent (on the worker, or on the session log queue).
     func jobEnded(_ job: EngineJob, startMs: Double) {
         condition.lock()
         active.removeAll { $0 === job }

@@ -15,6 +15,11 @@ final class EngineJob {
     let onEvent: (Int, ChoiceEvent) -> Void
     /// Choices still running (forks add theirs); the job ends when it reaches 0. Worker only.
     var choicesLeft = 1
+    /// Its session is being read from disk (off the worker); the worker skips it in the queue
+    /// until `loadDone`. Both guarded by the engine's `condition`.
+    var loading = false
+    var loadDone = false
+    var isAdmissible: Bool { !loading || loadDone }
     let ticket = GenerationTicket()
     let submittedMs = MonotonicClock.nowMs()
 

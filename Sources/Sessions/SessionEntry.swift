@@ -25,6 +25,8 @@ public final class SessionEntry<Cache: SessionCache> {
     var accountedBytes = 0
     /// Between `reserve` and `release`: `accountedBytes` is a running turn's reservation.
     var reserved = false
+    /// Why the last background load failed; thrown by the next `reserve` (busy entry only).
+    var loadError: Error?
     /// Log state (named sessions with a state directory): nil until the first turn is written.
     var logEnd: Int?
     var diskKVBytes = 0

@@ -20,13 +20,29 @@ extension SessionManager {
         if bytes > config.budgetBytes { throw SessionError.budgetExceeded(needed: bytes, budget: config.budgetBytes) }
     }
 
+    /// What `reserve` did.
+    public enum Reservation: Equatable, Sendable {
+        /// The entry's cache is in memory with the reserved capacity: the turn can run.
+        case ready
+        /// Running turns hold the room; nothing changed: ask again when one ends.
+        case deferred
+        /// Room reserved; the cache is being read from its log on `loadQueue`. `loaded` is
+        /// called when done: ask again then (a load error is thrown by that call).
+        case loading
+    }
+
     /// Makes room for a turn of `tokens` tokens (`copies` caches) and puts the entry's cache in
-    /// memory with that capacity, loading it from the session log when it lives on disk.
-    /// Returns false, changing nothing, when the running turns' reservations leave no room and
-    /// `alone` is false (the caller waits for one to end). Idle caches are evicted least
-    /// recently used first: a logged session only drops its memory (its log is complete),
-    /// anything else is dropped whole.
-    public func reserve(_ entry: SessionEntry<Cache>, tokens: Int, copies: Int = 1, alone: Bool = true) throws -> Bool {
+    /// memory with that capacity, loading it from the session log when it lives on disk: on
+    /// `loadQueue` when `loaded` is given (the model worker never waits on the disk), else here.
+    /// Answers `.deferred`, changing nothing, when the running turns' reservations leave no
+    /// room and `alone` is false. Idle caches are evicted least recently used first: a logged
+    /// session only drops its memory (its log is complete), anything else is dropped whole.
+    public func reserve(_ entry: SessionEntry<Cache>, tokens: Int, copies: Int = 1, alone: Bool = true,
+                        loaded: (() -> Void)? = nil) throws -> Reservation {
+        if let error = entry.loadError {
+            entry.loadError = nil
+            throw error
+        }
         let needed = bytesNeeded(tokens: tokens, copies: copies)
         try checkFits(bytes: needed)
         let freed: Int? = withLock {
@@ -36,13 +52,24 @@ extension SessionManager {
             entry.accountedBytes = max(needed, entry.cache?.allocatedByteCount ?? 0)
             return evictLocked(toFit: entry)
         }
-        guard let freed else { return false }
+        guard let freed else { return .deferred }
         returnFreedMemory(freed)
+        if entry.cache == nil, entry.isOnDisk, let loaded {
+            loadQueue.async {
+                do {
+                    _ = try self.load(entry, capacity: tokens)
+                } catch {
+                    entry.loadError = error
+                }
+                loaded()
+            }
+            return .loading
+        }
         var cache = try entry.cache ?? load(entry, capacity: tokens)
         cache.reserveCapacity(tokens)
         entry.cache = cache
         withLock { entry.inMemory = true }
-        return true
+        return .ready
     }
 
     /// Bytes the budget currently counts.

@@ -14,6 +14,8 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     let probe: Cache
     /// Writes and fsyncs turn records off the model worker, one at a time, in commit order.
     let logQueue = DispatchQueue(label: "kvserve-session-log")
+    /// Reads disk sessions back into memory off the model worker (see `reserve`).
+    let loadQueue = DispatchQueue(label: "kvserve-session-load")
     let lock = NSLock()
     /// Bytes of caches freed since malloc was last asked to return memory (see `returnFreedMemory`).
     var freedSinceTrim = 0

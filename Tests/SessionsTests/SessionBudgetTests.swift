@@ -7,7 +7,7 @@ final class SessionBudgetTests: XCTestCase {
         let h = Harness(stateDirectory: false)
         let m = try h.manager(budgetTokens: 1000)
         let entry = try m.checkout(id: "s")
-        XCTAssertTrue(try m.reserve(entry, tokens: 100))  // prompt + max_tokens
+        XCTAssertEqual(try m.reserve(entry, tokens: 100), .ready)  // prompt + max_tokens
         var (cache, _) = try m.takeCache(entry, prompt: [1, 2, 3])
         XCTAssertEqual(cache.capacity, 100, "reserved in one allocation")
         XCTAssertEqual(m.usedBytes, 100 * FakeCache.bytesPerToken, "a running turn counts its reservation")
@@ -23,7 +23,7 @@ final class SessionBudgetTests: XCTestCase {
         let h = Harness(stateDirectory: false)
         let m = try h.manager(budgetTokens: 1000)
         let entry = try m.checkout(id: "s")
-        XCTAssertTrue(try m.reserve(entry, tokens: 10))
+        XCTAssertEqual(try m.reserve(entry, tokens: 10), .ready)
         var (cache, _) = try m.takeCache(entry, prompt: [1])
         cache.prefill(Array(1...9)[...])  // 1 token of 10 unused: not worth a copy
         m.commit(entry, cache: cache, kvFrom: 0, history: Array(1...9), mode: .raw, newMessages: []) { XCTAssertNil($0) }
@@ -35,11 +35,11 @@ final class SessionBudgetTests: XCTestCase {
         let h = Harness(stateDirectory: false)
         let m = try h.manager(budgetTokens: 100)
         let a = try m.checkout(id: "a"), b = try m.checkout(id: "b")
-        XCTAssertTrue(try m.reserve(a, tokens: 60, alone: true))
-        XCTAssertFalse(try m.reserve(b, tokens: 50, alone: false), "60 + 50 > 100 while a runs")
+        XCTAssertEqual(try m.reserve(a, tokens: 60, alone: true), .ready)
+        XCTAssertEqual(try m.reserve(b, tokens: 50, alone: false), .deferred, "60 + 50 > 100 while a runs")
         XCTAssertEqual(m.usedBytes, 60 * FakeCache.bytesPerToken, "a deferred reserve changes nothing")
         m.release(a)
-        XCTAssertTrue(try m.reserve(b, tokens: 50, alone: false))
+        XCTAssertEqual(try m.reserve(b, tokens: 50, alone: false), .ready)
         m.release(b)
         XCTAssertThrowsError(try m.checkFits(bytes: m.bytesNeeded(tokens: 60, copies: 2))) {
             XCTAssertEqual($0 as? SessionError, .budgetExceeded(needed: 12000, budget: 10000))

@@ -34,6 +34,19 @@ final class SessionLogTests: XCTestCase {
         XCTAssertEqual(try h.turn(m, id: "s", new: [11]), 1)
     }
 
+    func testLoadRunsOnTheLoadQueueAndTheTurnAsksAgain() throws {
+        let h = Harness(stateDirectory: true)
+        let (kept, _) = try threeTurns(h)
+        let m = try h.manager()
+        let entry = try m.checkout(id: "s")
+        let done = DispatchSemaphore(value: 0)
+        XCTAssertEqual(try m.reserve(entry, tokens: 11, loaded: { done.signal() }), .loading)
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(try m.reserve(entry, tokens: 11, loaded: { XCTFail("already loaded") }), .ready)
+        XCTAssertEqual(entry.cache?.rows, kept?.rows)
+        m.release(entry)
+    }
+
     func testTruncatedLogKeepsLastCompleteTurnAndLogsReason() throws {
         let h = Harness(stateDirectory: true)
         let (_, path) = try threeTurns(h)
