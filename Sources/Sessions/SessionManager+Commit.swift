@@ -72,7 +72,7 @@ extension SessionManager {
 
     /// Waits until every queued log write and removal is done (shutdown, tests).
     public func flushLogs() {
-        logQueue.sync {}
+        waitForLogQueue()
     }
 
     /// Appends one record (creating the log first); file errors are logged in full here and

@@ -14,6 +14,9 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     let probe: Cache
     /// Writes and fsyncs turn records off the model worker, one at a time, in commit order.
     let logQueue = DispatchQueue(label: "kvserve-session-log")
+    /// Marks `logQueue`, so a wait for it from a block already on it (a final-event handler
+    /// that deletes a session runs there) does not deadlock.
+    let logQueueKey = DispatchSpecificKey<Bool>()
     /// Reads disk sessions back into memory off the model worker (see `reserve`).
     let loadQueue = DispatchQueue(label: "kvserve-session-load")
     let lock = NSLock()
@@ -32,6 +35,7 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
         self.config = config
         self.makeCache = makeCache
         probe = makeCache()
+        logQueue.setSpecific(key: logQueueKey, value: true)
         if let dir = config.stateDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -133,7 +137,13 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
             // Queued under the lock, so a later turn of a new session with this id writes after it.
             logQueue.async { self.removeLog(id: id) }
         }
-        logQueue.sync {}  // the file is gone when the caller answers
+        waitForLogQueue()  // the file is gone when the caller answers
+    }
+
+    /// Waits until the log queue's earlier work is done; when called on that queue itself,
+    /// returns at once (the caller's own block runs first).
+    func waitForLogQueue() {
+        if DispatchQueue.getSpecific(key: logQueueKey) == nil { logQueue.sync {} }
     }
 
     /// Deletes idle sessions and anonymous caches unused for longer than the TTL.
