@@ -58,7 +58,7 @@ final class SessionBudgetTests: XCTestCase {
         try h.turn(m, id: "d", new: Array(repeating: 9, count: 40))
         XCTAssertLessThanOrEqual(m.usedBytes, 100 * FakeCache.bytesPerToken)
         XCTAssertNil(m.status(id: "a"), "least recently used, dropped without a state directory")
-        XCTAssertNil(m.status(id: "b"))
-        XCTAssertNotNil(m.status(id: "c"))
+        XCTAssertNotNil(m.status(id: "b"), "30 + 30 + 40 fits: one eviction is enough")
+        XCTAssertEqual(m.evictionCount, 1)
     }
 }
