@@ -19,6 +19,10 @@ extension APIError {
                             message: "session \"\(id)\" is busy with another request", param: "session_id")
         case .sessionNotFound(let id):
             self = APIError(status: 404, type: "not_found_error", message: "session \"\(id)\" not found", param: "session_id")
+        case .sessionUnusable(_, let message):
+            self = APIError(status: 409, type: "conflict_error", message: message, param: "session_id")
+        case .insufficientStorage(let message):
+            self = APIError(status: 507, type: "insufficient_storage_error", message: message, param: nil)
         case .shuttingDown:
             self = APIError(status: 503, type: "unavailable_error", message: "the server is shutting down", param: nil)
         case .internalError(let message):

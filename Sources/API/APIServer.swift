@@ -93,6 +93,7 @@ public final class APIServer: @unchecked Sendable {
     func getSession(_ request: HTTPRequest, _ responder: HTTPResponder) {
         APIServer.answer(responder) {
             let id = try APIServer.sessionID(request)
+            try engine.checkSessionUsable(owner(request).scoped(id))
             guard var info = engine.session(owner(request).scoped(id)) else { throw GenerationError.sessionNotFound(id: id) }
             info.id = id
             return ResultEncoding.session(info)

@@ -15,79 +15,104 @@ extension Engine {
         var prefilled = 0
     }
 
-    /// Starts a job on the worker: anonymous cache checkout, KV budget, cache plan. Returns its
-    /// slot, or nil when the job already ended (cancelled while queued, or refused) — then its
-    /// final event is sent. The session is released BEFORE any final event, so a client may
-    /// send its next turn as soon as it has the answer.
-    func begin(_ job: EngineJob) -> DecodeSlot? {
+    /// What `begin` did with a job.
+    enum BeginOutcome {
+        case started(DecodeSlot)
+        /// Its final event is sent (cancelled while queued, or refused).
+        case ended
+        /// The KV budget has no room beside the running jobs yet: nothing changed, retry later.
+        case deferred
+        /// Its session is being read from disk off the worker; retry once `loaded(job)` ran.
+        case loading
+    }
+
+    /// Starts a job on the worker: anonymous cache checkout, KV reservation (the session
+    /// manager's budget decides; `alone` means nothing else runs, so it must start), cache
+    /// plan. The session is released BEFORE any final event, so a client may send its next
+    /// turn as soon as it has the answer.
+    func begin(_ job: EngineJob, alone: Bool) -> BeginOutcome {
         let startMs = MonotonicClock.nowMs()
         if job.ticket.isCancelled {
             if let s = job.session { sessions.release(s) }
             job.onEvent(0, .finished(result(job, RunOutcome(reason: .cancelled), promptTokens: 0, cached: 0, startMs: startMs)))
             jobEnded(job, startMs: startMs)
-            return nil
+            return .ended
         }
         let entry = job.session ?? sessions.checkoutAnonymous(prompt: job.newTokens)
         let prompt = job.session == nil ? job.newTokens : entry.tokens + job.newTokens
         do {
-            try sessions.reserve(entry, totalTokens: prompt.count + job.request.maxTokens)
+            switch try sessions.reserve(entry, tokens: prompt.count + job.request.maxTokens, copies: job.request.n,
+                                        alone: alone, loaded: { [self] in loaded(job) }) {
+            case .deferred:
+                if job.session == nil { sessions.release(entry) }
+                return .deferred
+            case .loading:
+                return .loading
+            case .ready:
+                break
+            }
             let (cache, plan) = try sessions.takeCache(entry, prompt: prompt)
-            return DecodeSlot(job: job, entry: entry, prompt: prompt, cache: cache, reusedTokens: plan.reusedTokens,
-                              startMs: startMs)
+            return .started(DecodeSlot(job: job, entry: entry, prompt: prompt, cache: cache,
+                                       reusedTokens: plan.reusedTokens, startMs: startMs))
         } catch {
             sessions.release(entry)
             job.onEvent(0, .failed(Self.map(error, sessionID: entry.id)))
             jobEnded(job, startMs: startMs)
-            return nil
+            return .ended
         }
     }
 
     /// Ends a slot whose run is over with its one final event.
     /// Cancelled or failed turns are ROLLED BACK: the session's history and cache return to
     /// the start of the turn and nothing is logged, so a client that lost the stream can resend
-    /// the same request. A completed turn is committed (and fsync'd to the session log) before
-    /// its `.finished` event exists.
+    /// the same request. A completed turn is committed, and its `.finished` event is sent only
+    /// once the session manager reports it durable: for a logged session that is after the
+    /// fsync on the log queue, so the worker goes on with the other slots meanwhile and
+    /// `ended` runs on that queue (the job's only choice then: sessions take n = 1).
     func finish(_ slot: DecodeSlot) {
-        let final: ChoiceEvent
-        if slot.choice == 0 {
-            final = settle(slot)
-            sessions.release(slot.entry)
-        } else {
-            final = forkResult(slot)
+        let ended: (ChoiceEvent) -> Void = { [self] final in
+            if slot.choice == 0 { sessions.release(slot.entry) }
+            slot.emit(final)
+            slot.job.choicesLeft -= 1
+            if slot.job.choicesLeft == 0 { jobEnded(slot.job, startMs: slot.startMs) }
         }
-        slot.emit(final)
-        slot.job.choicesLeft -= 1
-        if slot.job.choicesLeft == 0 { jobEnded(slot.job, startMs: slot.startMs) }
+        if slot.choice == 0 {
+            settle(slot, then: ended)
+        } else {
+            ended(forkResult(slot))
+        }
     }
 
-    private func settle(_ slot: DecodeSlot) -> ChoiceEvent {
+    private func settle(_ slot: DecodeSlot, then ended: @escaping (ChoiceEvent) -> Void) {
         let job = slot.job, entry = slot.entry
         var cache = slot.cache ?? model.makeCache()
         if let error = slot.error {
             sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
-            return .failed(Self.map(error, sessionID: entry.id))
+            return ended(.failed(Self.map(error, sessionID: entry.id)))
         }
         let outcome = slot.outcome
+        let finished = ChoiceEvent.finished(result(job, outcome, promptTokens: slot.prompt.count,
+                                                   cached: slot.reusedTokens, startMs: slot.startMs))
         if outcome.reason == .cancelled {
             sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
-        } else {
-            do {
-                var history = slot.prompt + outcome.generated
-                let reply = tokenizer.decode(outcome.generated)
-                if job.mode == .messages, job.session != nil {
-                    history = try canonicalHistory(job, entry: entry, reply: reply, history: history,
-                                                   cache: &cache, kvFrom: &slot.kvFrom)
-                }
-                let replyMessage = job.mode == .messages ? [SessionMessage(role: "assistant", content: reply)] : []
-                try sessions.commit(entry, cache: cache, kvFrom: slot.kvFrom, history: history,
-                                    mode: job.mode, newMessages: job.newMessages + replyMessage)
-            } catch {
-                sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
-                return .failed(Self.map(error, sessionID: entry.id))
-            }
+            return ended(finished)
         }
-        return .finished(result(job, outcome, promptTokens: slot.prompt.count, cached: slot.reusedTokens,
-                                startMs: slot.startMs))
+        var history = slot.prompt + outcome.generated
+        let reply = tokenizer.decode(outcome.generated)
+        do {
+            if job.mode == .messages, job.session != nil {
+                history = try canonicalHistory(job, entry: entry, reply: reply, history: history,
+                                               cache: &cache, kvFrom: &slot.kvFrom)
+            }
+        } catch {
+            sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
+            return ended(.failed(Self.map(error, sessionID: entry.id)))
+        }
+        let replyMessage = job.mode == .messages ? [SessionMessage(role: "assistant", content: reply)] : []
+        sessions.commit(entry, cache: cache, kvFrom: slot.kvFrom, history: history, mode: job.mode,
+                        newMessages: job.newMessages + replyMessage) { error in
+            ended(error.map { .failed(Self.map($0, sessionID: entry.id)) } ?? finished)
+        }
     }
 
     /// A session in messages mode must hold exactly the tokens of its conversation rendered at

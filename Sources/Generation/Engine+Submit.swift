@@ -70,12 +70,13 @@ extension Engine {
             throw GenerationError.contextOverflow(param: blame, needed: needed, limit: contextLength)
         }
         // Each fork copies the cache on its first write, so n choices need n caches.
-        let bytes = needed * model.config.kvBytesPerToken * max(request.n, 1)
-        if bytes > config.kvBudgetBytes {
-            throw GenerationError.budgetExceeded(needed: bytes, budget: config.kvBudgetBytes)
+        do {
+            try sessions.checkFits(bytes: sessions.bytesNeeded(tokens: needed, copies: request.n))
+        } catch {
+            throw Self.map(error, sessionID: request.sessionID)
         }
         return EngineJob(request: request, newTokens: tokens, mode: mode, newMessages: newMessages,
-                         session: session, kvBytes: bytes, onEvent: onEvent)
+                         session: session, onEvent: onEvent)
     }
 
     /// Tokens of `messages` rendered with the chat template; for a session, only what they add

@@ -19,8 +19,14 @@ extension Engine {
     private func workerLoop() {
         var slots: [DecodeSlot] = []
         while let admitted = admit(running: slots.count) {
-            for job in admitted {
-                if let slot = begin(job) { slots.append(slot) }
+            for (i, job) in admitted.enumerated() {
+                let outcome = begin(job, alone: slots.isEmpty)
+                if case let .started(slot) = outcome { slots.append(slot) }
+                if case .loading = outcome { requeue([job], loading: true) }
+                if case .deferred = outcome {
+                    requeue(Array(admitted[i...]))
+                    break
+                }
             }
             if config.batchTokenBudget > 0 {
                 batchStep(slots)
@@ -44,25 +50,43 @@ extension Engine {
     private func admit(running: Int) -> [EngineJob]? {
         condition.lock()
         defer { condition.unlock() }
-        while running == 0 && queue.isEmpty && accepting {
+        // Jobs whose session is still loading from disk wait in the queue without blocking the others.
+        while running == 0 && !queue.contains(where: \.isAdmissible) && (accepting || !queue.isEmpty) {
             // Idle: sweep expired sessions now and then, so the TTL holds without traffic.
             if !condition.wait(until: Date().addingTimeInterval(60)) { sessions.expireIdle() }
         }
         if running == 0 && queue.isEmpty { return nil }
-        // In arrival order (no overtaking), while a batch place is free and the KV the running
-        // jobs may need stays within the budget; a job alone always runs (submit checked it fits).
+        // In arrival order (no overtaking), while a batch place is free. Whether the KV budget
+        // has room is the session manager's answer in `begin` (one ledger); a job it defers
+        // goes back to the head of the queue with those behind it (`requeue`).
         var jobs: [EngineJob] = []
-        var bytes = active.reduce(0) { $0 + $1.kvBytes }
-        while let job = queue.first, running + jobs.count < max(config.maxBatch, 1),
-              running + jobs.count == 0 || bytes + job.kvBytes <= config.kvBudgetBytes {
-            bytes += job.kvBytes
-            jobs.append(queue.removeFirst())
+        var i = 0
+        while i < queue.count, running + jobs.count < max(config.maxBatch, 1) {
+            if queue[i].isAdmissible { jobs.append(queue.remove(at: i)) } else { i += 1 }
         }
         active += jobs
         return jobs
     }
 
-    /// Called by the worker once a job's final event is sent.
+    /// Puts admitted jobs back at the head of the queue, in order (the budget had no room yet).
+    func requeue(_ jobs: [EngineJob], loading: Bool = false) {
+        guard !jobs.isEmpty else { return }
+        condition.lock()
+        if loading { for job in jobs { job.loading = true } }
+        active.removeAll { job in jobs.contains { $0 === job } }
+        queue.insert(contentsOf: jobs, at: 0)
+        condition.unlock()
+    }
+
+    /// Called on the session load queue when a job's session is in memory (or failed to load).
+    func loaded(_ job: EngineJob) {
+        condition.lock()
+        job.loadDone = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Called once a job's final event is sent (on the worker, or on the session log queue).
     func jobEnded(_ job: EngineJob, startMs: Double) {
         condition.lock()
         active.removeAll { $0 === job }
@@ -93,8 +117,8 @@ extension Engine {
 
     /// Stops taking work, lets queued and running requests finish until `deadline` seconds
     /// from now, then cancels the running ones and fails the rest with `.shuttingDown`.
-    /// Every completed turn is already durable (fsync'd before its `.finished`), so nothing
-    /// is left to flush once the worker has stopped.
+    /// Every acknowledged turn is already durable (fsync'd before its `.finished`); the log
+    /// writes still queued are waited for, so a turn the worker finished is kept too.
     public func shutdown(deadline: TimeInterval) {
         let until = Date().addingTimeInterval(max(deadline, 0))
         condition.lock()
@@ -114,6 +138,7 @@ extension Engine {
         let grace = Date().addingTimeInterval(30)
         while !workerDone, condition.wait(until: grace) {}
         condition.unlock()
+        sessions.flushLogs()
         config.log("engine stopped; \(sessions.list().count) sessions on record")
     }
 }

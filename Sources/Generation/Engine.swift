@@ -38,10 +38,8 @@ public final class Engine: @unchecked Sendable {
         self.config = config
         modelName = config.modelName
         contextLength = min(config.contextLength ?? model.config.contextLength, model.config.contextLength)
-        let c = model.config
         let sessionConfig = SessionManagerConfig(
-            budgetBytes: config.kvBudgetBytes, bytesPerToken: c.kvBytesPerToken,
-            stateDirectory: config.stateDirectory, ttl: config.sessionTTL,
+            budgetBytes: config.kvBudgetBytes, stateDirectory: config.stateDirectory, ttl: config.sessionTTL,
             anonymousPoolSize: config.anonymousCacheCount,
             modelIdentity: config.modelIdentity.isEmpty ? model.file.identity : config.modelIdentity,
             cacheLayout: model.cacheLayout, log: config.log)
@@ -72,6 +70,12 @@ public final class Engine: @unchecked Sendable {
 
     public func session(_ id: String) -> SessionInfo? {
         sessions.status(id: id).map(Self.info)
+    }
+
+    /// Throws what a turn on the session would (409 for a log refused at start-up), so GET
+    /// answers like POST; a session that does not exist passes (the caller answers 404).
+    public func checkSessionUsable(_ id: String) throws {
+        if let e = sessions.refusal(id: id) { throw Self.map(e, sessionID: id) }
     }
 
     public func deleteSession(_ id: String) throws {
@@ -112,7 +116,8 @@ public final class Engine: @unchecked Sendable {
         case let .busy(id): return .sessionBusy(id: id)
         case let .notFound(id): return .sessionNotFound(id: id)
         case let .budgetExceeded(needed, budget): return .budgetExceeded(needed: needed, budget: budget)
-        case .refused: return .invalidRequest(param: "session_id", message: e.description)
+        case let .refused(id, _), let .damaged(id, _): return .sessionUnusable(id: id, message: e.description)
+        case .storageFull: return .insufficientStorage(message: e.description)
         case .io: return .internalError(e.description)
         }
     }

@@ -15,20 +15,21 @@ final class EngineJob {
     let onEvent: (Int, ChoiceEvent) -> Void
     /// Choices still running (forks add theirs); the job ends when it reaches 0. Worker only.
     var choicesLeft = 1
-    /// KV bytes the turn may need (history + prompt + maxTokens tokens): the worker admits
-    /// jobs side by side only while their sum fits the KV budget.
-    let kvBytes: Int
+    /// Its session is being read from disk (off the worker); the worker skips it in the queue
+    /// until `loadDone`. Both guarded by the engine's `condition`.
+    var loading = false
+    var loadDone = false
+    var isAdmissible: Bool { !loading || loadDone }
     let ticket = GenerationTicket()
     let submittedMs = MonotonicClock.nowMs()
 
     init(request: GenerationRequest, newTokens: [Int32], mode: SessionMode, newMessages: [SessionMessage],
-         session: SessionEntry<KVCache>?, kvBytes: Int, onEvent: @escaping (Int, ChoiceEvent) -> Void) {
+         session: SessionEntry<KVCache>?, onEvent: @escaping (Int, ChoiceEvent) -> Void) {
         self.request = request
         self.newTokens = newTokens
         self.mode = mode
         self.newMessages = newMessages
         self.session = session
         self.onEvent = onEvent
-        self.kvBytes = kvBytes
     }
 }

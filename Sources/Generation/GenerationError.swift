@@ -12,6 +12,10 @@ public enum GenerationError: Error, CustomStringConvertible, Sendable {
     case sessionBusy(id: String)
     /// 404
     case sessionNotFound(id: String)
+    /// 409: the session's log on disk is refused, or was damaged (the message says which turns remain).
+    case sessionUnusable(id: String, message: String)
+    /// 507: the state directory is full; the turn was not kept, the session is unchanged.
+    case insufficientStorage(message: String)
     /// 503
     case shuttingDown
     /// 500
@@ -32,6 +36,8 @@ public enum GenerationError: Error, CustomStringConvertible, Sendable {
             return "session '\(id)' is busy with another request"
         case let .sessionNotFound(id):
             return "session '\(id)' not found"
+        case let .sessionUnusable(_, message), let .insufficientStorage(message):
+            return message
         case .shuttingDown:
             return "the server is shutting down"
         case let .internalError(message):

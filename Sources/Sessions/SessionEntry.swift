@@ -20,8 +20,13 @@ public final class SessionEntry<Cache: SessionCache> {
     /// Location as listed: true once the cache is in memory, false while it lives only on disk.
     /// Kept apart from `cache` because a running request holds the cache outside the entry.
     var inMemory = false
-    /// What the budget counts for this entry: the cache's bytes, or while running its reservation.
+    /// What the budget counts for this entry: its cache's allocated bytes, or while it runs its
+    /// reservation (at least that).
     var accountedBytes = 0
+    /// Between `reserve` and `release`: `accountedBytes` is a running turn's reservation.
+    var reserved = false
+    /// Why the last background load failed; thrown by the next `reserve` (busy entry only).
+    var loadError: Error?
     /// Log state (named sessions with a state directory): nil until the first turn is written.
     var logEnd: Int?
     var diskKVBytes = 0
@@ -48,10 +53,8 @@ public struct SessionStatus: Sendable {
 }
 
 public struct SessionManagerConfig {
-    /// Byte budget over every cache the manager holds (named and anonymous).
+    /// Byte budget over every cache the manager holds (named and anonymous), in allocated bytes.
     public var budgetBytes: Int
-    /// KV bytes one token needs, to size a request's reservation before it runs.
-    public var bytesPerToken: Int
     /// Where session logs live; nil keeps sessions in memory only (evicted = dropped).
     public var stateDirectory: String?
     /// Idle sessions older than this are deleted (memory and disk); <= 0 disables.
@@ -65,12 +68,11 @@ public struct SessionManagerConfig {
     public var log: (String) -> Void
     public var now: () -> Date
 
-    public init(budgetBytes: Int, bytesPerToken: Int, stateDirectory: String? = nil, ttl: TimeInterval = 3600,
+    public init(budgetBytes: Int, stateDirectory: String? = nil, ttl: TimeInterval = 3600,
                 anonymousPoolSize: Int = 4, modelIdentity: String, cacheLayout: String,
                 log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(("kvserve sessions: " + $0 + "\n").utf8)) },
                 now: @escaping () -> Date = Date.init) {
         self.budgetBytes = budgetBytes
-        self.bytesPerToken = bytesPerToken
         self.stateDirectory = stateDirectory
         self.ttl = ttl
         self.anonymousPoolSize = anonymousPoolSize

@@ -20,17 +20,28 @@ extension SessionManager {
         return (cache, plan)
     }
 
-    /// Records a completed turn. `history` is the whole new token history (for a named session
-    /// it extends the old one); `cache` holds KV for `history[0..<cache.count]`, and its entries
-    /// from `kvFrom` on are new this turn. For a named session with a state directory the turn
-    /// is appended to its log and fsync'd before this returns, costing the turn's new tokens
-    /// only. On a write error nothing changes and the caller rolls back.
+    /// Records a completed turn and calls `durable` once it is kept: `nil`, or the error that
+    /// left the session as it was before the turn. `history` is the whole new token history
+    /// (for a named session it extends the old one); `cache` holds KV for
+    /// `history[0..<cache.count]`, and its entries from `kvFrom` on are new this turn.
+    ///
+    /// For a named session with a state directory, the record (the turn's new tokens only) is
+    /// encoded here, then written and fsync'd on `logQueue`, and `durable` runs there after the
+    /// fsync: the caller's thread (the model worker) never waits on the disk, and whatever
+    /// `durable` sends (the final event) is sent only once the turn is on disk. Otherwise
+    /// `durable` runs before this returns. The entry stays busy until the caller releases it.
     public func commit(_ entry: SessionEntry<Cache>, cache: Cache, kvFrom: Int, history: [Int32],
-                       mode: SessionMode, newMessages: [SessionMessage]) throws {
+                       mode: SessionMode, newMessages: [SessionMessage], durable: @escaping (Error?) -> Void) {
         guard cache.count <= history.count, kvFrom <= cache.count else {
-            throw SessionError.io("commit: cache of \(cache.count) tokens does not fit a history of \(history.count)")
+            rollback(entry, cache: cache, kvFrom: kvFrom)
+            return durable(SessionError.io("commit: cache of \(cache.count) tokens does not fit a history of \(history.count)"))
         }
-        if let id = entry.id, let path = logPath(id: id) {
+        guard let id = entry.id, let path = logPath(id: id) else {
+            apply(entry, cache: cache, history: history, mode: mode, newMessages: newMessages, logEnd: nil)
+            return durable(nil)
+        }
+        let bytes: [UInt8]
+        do {
             guard history.count >= entry.tokens.count, history[0..<entry.tokens.count] == entry.tokens[...] else {
                 throw SessionError.io("commit: session \(id)'s new history does not extend the old one")
             }
@@ -39,18 +50,57 @@ extension SessionManager {
                 kvStart: kvFrom, kvTokenCount: cache.count - kvFrom,
                 kvBytes: try cache.serialized(tokens: kvFrom..<cache.count),
                 mode: mode, messages: newMessages)
-            let start = try entry.logEnd ?? SessionLogFile.create(
-                path: path, header: SessionLog.encodeHeader(identity: config.modelIdentity, layout: config.cacheLayout))
-            let end = try SessionLogFile.append(path: path, bytes: SessionLog.encodeRecord(record), at: start)
-            entry.logEnd = end
-            entry.diskKVBytes = end
+            bytes = SessionLog.encodeRecord(record)
+        } catch {
+            rollback(entry, cache: cache, kvFrom: kvFrom)
+            return durable(error)
         }
+        // The cache goes back into the (still busy) entry now; only a failed write cuts it back.
+        entry.cache = cache
+        let start = entry.logEnd
+        logQueue.async {
+            do {
+                let end = try self.write(bytes, id: id, path: path, at: start)
+                self.apply(entry, cache: nil, history: history, mode: mode, newMessages: newMessages, logEnd: end)
+                durable(nil)
+            } catch {
+                if let cache = entry.cache { self.rollback(entry, cache: cache, kvFrom: kvFrom) }
+                durable(error)
+            }
+        }
+    }
+
+    /// Waits until every queued log write and removal is done (shutdown, tests).
+    public func flushLogs() {
+        waitForLogQueue()
+    }
+
+    /// Appends one record (creating the log first); file errors are logged in full here and
+    /// thrown as what a client may read: `.storageFull` or a plain `.io`.
+    private func write(_ record: [UInt8], id: String, path: String, at start: Int?) throws -> Int {
+        do {
+            let offset = try start ?? SessionLogFile.create(
+                path: path, header: SessionLog.encodeHeader(identity: config.modelIdentity, layout: config.cacheLayout))
+            return try SessionLogFile.append(path: path, bytes: record, at: offset)
+        } catch let error as LogFileError {
+            config.log("session \(id): turn not saved: \(error)")
+            if error.isNoSpace { throw SessionError.storageFull(id: id) }
+            throw SessionError.io("session '\(id)': the turn could not be saved (storage error; see the server log)")
+        }
+    }
+
+    private func apply(_ entry: SessionEntry<Cache>, cache: Cache?, history: [Int32], mode: SessionMode,
+                       newMessages: [SessionMessage], logEnd: Int?) {
         withLock {
             entry.tokens = history
             entry.mode = mode
             entry.messages += newMessages
-            entry.cache = cache
+            if let cache { entry.cache = cache }
             entry.inMemory = true
+            if let logEnd {
+                entry.logEnd = logEnd
+                entry.diskKVBytes = logEnd
+            }
         }
     }
 

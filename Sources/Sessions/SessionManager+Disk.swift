@@ -8,31 +8,49 @@ extension SessionManager {
         return (dir as NSString).appendingPathComponent(id + Self.logSuffix)
     }
 
-    /// Finds session logs left by an earlier run. Their history and messages are read now
-    /// (checked record by record); their KV bytes are read on first use.
+    /// Finds session logs left by an earlier run. Only each log's header and its records'
+    /// history parts (tokens, messages) are read now, with positioned reads; the KV bytes and
+    /// checksums are read on first use (`load`).
     func discover(directory: String) {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        for name in names.sorted() where name.hasSuffix(Self.logSuffix) {
+        for name in names.sorted() {
+            if name.hasSuffix(Self.logSuffix + ".tmp") {
+                // A create that crashed before its rename: never acknowledged, holds no turn.
+                unlink((directory as NSString).appendingPathComponent(name))
+                continue
+            }
+            guard name.hasSuffix(Self.logSuffix) else { continue }
             let id = String(name.dropLast(Self.logSuffix.count))
             guard SessionID.isValid(id), let path = logPath(id: id) else {
                 config.log("ignoring \(name) in the state directory: not a valid session id")
                 continue
             }
             do {
-                let contents = try readLog(id: id, path: path, includeKV: false)
+                let contents = try readLog(id: id, path: path, into: nil)
                 let entry = SessionEntry<Cache>(id: id, now: modificationDate(path) ?? config.now())
                 apply(contents, to: entry)
                 named[id] = entry
+            } catch let SessionError.refused(_, reason) {
+                refused[id] = reason
+                config.log("session \(id): log refused: \(reason)")
             } catch {
-                refused[id] = "\(error)"
-                config.log("\(error)")
+                refused[id] = "unreadable"
+                config.log("session \(id): log refused: \(error)")
             }
         }
     }
 
-    func readLog(id: String, path: String, includeKV: Bool) throws -> SessionLog.Contents {
+    /// Reads a log; with `cache`, its KV bytes go straight into it (see `SessionLog.read`).
+    func readLog(id: String, path: String, into cache: UnsafeMutablePointer<Cache>?) throws -> SessionLog.Contents {
+        var kv: ((TurnRecord, inout KVRegion) throws -> Void)?
+        if let cache {
+            kv = { (record: TurnRecord, region: inout KVRegion) throws in
+                if cache.pointee.count > record.kvStart { try cache.pointee.truncate(to: record.kvStart) }
+                try cache.pointee.appendSerialized(tokenCount: record.kvTokenCount) { try region.read(into: $0) }
+            }
+        }
         let contents = try SessionLog.read(path: path, id: id, identity: config.modelIdentity,
-                                           layout: config.cacheLayout, includeKV: includeKV)
+                                           layout: config.cacheLayout, kv: kv)
         if let problem = contents.problem {
             config.log("session \(id): ignoring the log after its last valid turn "
                 + "(\(contents.records.count) turns kept): \(problem)")
@@ -49,23 +67,41 @@ extension SessionManager {
     }
 
     /// Rebuilds a session's cache from its log without running the model: each record's KV
-    /// bytes appended in order. Called on the busy entry, outside the lock.
-    func load(_ entry: SessionEntry<Cache>) throws -> Cache {
+    /// bytes read in order straight into a cache of `capacity` tokens (one allocation, inside
+    /// the reservation the caller holds). Called on the busy entry, outside the lock.
+    /// Damage found now (a checksum, a bad record) is cut off the log and thrown as `.damaged`
+    /// after the entry holds what was kept, so the client hears of it once.
+    func load(_ entry: SessionEntry<Cache>, capacity: Int) throws -> Cache {
         var cache = makeCache()
         guard let id = entry.id, entry.isOnDisk, let path = logPath(id: id) else { return cache }
-        let contents = try readLog(id: id, path: path, includeKV: true)
-        for record in contents.records {
-            if cache.count > record.kvStart { try cache.truncate(to: record.kvStart) }
-            try cache.appendSerialized(record.kvBytes, tokenCount: record.kvTokenCount)
+        cache.reserveCapacity(capacity)
+        let contents: SessionLog.Contents
+        do {
+            contents = try withUnsafeMutablePointer(to: &cache) { try readLog(id: id, path: path, into: $0) }
+        } catch let error as LogFileError {
+            config.log("session \(id): cannot read its log: \(error)")
+            throw SessionError.io("session '\(id)': its log cannot be read")
+        }
+        try cache.truncate(to: contents.records.last.map { $0.kvStart + $0.kvTokenCount } ?? 0)
+        if contents.isDamaged {
+            do {
+                try SessionLogFile.truncate(path: path, to: contents.validEnd)
+            } catch {
+                config.log("session \(id): cannot cut the damaged log: \(error)")
+            }
         }
         withLock {
             apply(contents, to: entry)
+            entry.cache = cache
+            entry.inMemory = true
             restores += 1
         }
+        if contents.isDamaged { throw SessionError.damaged(id: id, lostFromTurn: contents.records.count + 1) }
         return cache
     }
 
-    func removeLogLocked(id: String) {
+    /// Unlinks a log and fsyncs the directory: called on `logQueue`, never under the lock.
+    func removeLog(id: String) {
         guard let path = logPath(id: id) else { return }
         SessionLogFile.remove(path: path)
     }

@@ -8,7 +8,8 @@ extension SessionManager {
     public func fork(from source: String, to target: String) throws {
         guard SessionID.isValid(source) else { throw SessionError.invalidID(source) }
         guard SessionID.isValid(target) else { throw SessionError.invalidID(target) }
-        try withLock {
+        // Both stay busy while the log is copied, so neither changes and the lock is free meanwhile.
+        let (from, to) = try withLock { () throws -> (SessionEntry<Cache>, SessionEntry<Cache>) in
             expireLocked()
             guard let from = named[source], !from.tokens.isEmpty || from.isOnDisk else {
                 throw SessionError.notFound(id: source)
@@ -21,19 +22,30 @@ extension SessionManager {
             to.mode = from.mode
             to.cache = from.cache
             to.inMemory = from.cache != nil
-            to.accountedBytes = from.cache?.byteCount ?? 0
-            if let end = from.logEnd, let sourcePath = logPath(id: source), let targetPath = logPath(id: target) {
-                do {
-                    try? FileManager.default.removeItem(atPath: targetPath)
-                    try FileManager.default.copyItem(atPath: sourcePath, toPath: targetPath)
-                } catch {
-                    throw SessionError.io("cannot copy session log \(source) to \(target): \(error)")
-                }
+            to.accountedBytes = from.cache?.allocatedByteCount ?? 0
+            from.busy = true
+            to.busy = true
+            named[target] = to
+            return (from, to)
+        }
+        var failure: Error?
+        if let end = from.logEnd, let sourcePath = logPath(id: source), let targetPath = logPath(id: target) {
+            do {
+                try? FileManager.default.removeItem(atPath: targetPath)
+                try FileManager.default.copyItem(atPath: sourcePath, toPath: targetPath)
                 to.logEnd = end
                 to.diskKVBytes = from.diskKVBytes
+            } catch {
+                config.log("cannot copy session log \(source) to \(target): \(error)")
+                failure = SessionError.io("session '\(source)' could not be copied (storage error; see the server log)")
             }
-            named[target] = to
         }
+        withLock {
+            from.busy = false
+            to.busy = false
+            if failure != nil { named[target] = nil }
+        }
+        if let failure { throw failure }
     }
 
     /// Every message of a named session (messages mode), nil when there is no such session.

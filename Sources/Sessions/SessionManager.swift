@@ -4,12 +4,24 @@ import Foundation
 ///
 /// Life of a turn: `checkout` (busy, at submit) -> `reserve` (budget, eviction, load from
 /// disk; on the worker) -> the caller runs the model on `entry.cache` -> `commit` (history +
-/// durable log record) or `rollback` -> `release`. All bookkeeping is behind one lock; model
-/// work and file reads happen outside it on the busy entry, which nobody else touches.
+/// durable log record, written on `logQueue`) or `rollback` -> `release`. All bookkeeping is
+/// behind one lock; model work and file I/O happen outside it on the busy entry, which nobody
+/// else touches (files are deleted and fsync'd with the lock released).
 public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     public let config: SessionManagerConfig
     let makeCache: () -> Cache
+    /// An empty cache, asked for sizes (bytes per token come from the cache, not from here).
+    let probe: Cache
+    /// Writes and fsyncs turn records off the model worker, one at a time, in commit order.
+    let logQueue = DispatchQueue(label: "kvserve-session-log")
+    /// Marks `logQueue`, so a wait for it from a block already on it (a final-event handler
+    /// that deletes a session runs there) does not deadlock.
+    let logQueueKey = DispatchSpecificKey<Bool>()
+    /// Reads disk sessions back into memory off the model worker (see `reserve`).
+    let loadQueue = DispatchQueue(label: "kvserve-session-load")
     let lock = NSLock()
+    /// Bytes of caches freed since malloc was last asked to return memory (see `returnFreedMemory`).
+    var freedSinceTrim = 0
     var named: [String: SessionEntry<Cache>] = [:]
     var anonymous: [SessionEntry<Cache>] = []
     /// Ids whose log on disk was refused at discovery, with the reason (kept so a request for
@@ -22,6 +34,8 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     public init(config: SessionManagerConfig, makeCache: @escaping () -> Cache) throws {
         self.config = config
         self.makeCache = makeCache
+        probe = makeCache()
+        logQueue.setSpecific(key: logQueueKey, value: true)
         if let dir = config.stateDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -68,10 +82,15 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     /// Ends a request's hold on the entry. An anonymous pool over its size drops its LRU idle
     /// caches; a named session that never completed a turn is forgotten.
     public func release(_ entry: SessionEntry<Cache>) {
+        let before = entry.cache?.allocatedByteCount ?? 0
+        let cache = entry.cache.map(trimmed)
+        let trimmedBytes = before - (cache?.allocatedByteCount ?? 0)
         withLock {
+            entry.cache = cache
             entry.busy = false
+            entry.reserved = false
             entry.lastUsed = config.now()
-            entry.accountedBytes = entry.cache?.byteCount ?? 0
+            entry.accountedBytes = entry.cache?.allocatedByteCount ?? 0
             if let id = entry.id, entry.tokens.isEmpty, !entry.isOnDisk, named[id] === entry {
                 named[id] = nil
             }
@@ -81,6 +100,12 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
                 anonymous.removeAll { $0 === oldest }
             }
         }
+        returnFreedMemory(trimmedBytes)
+    }
+
+    /// Why the session's log was refused at start-up, as a turn on it would be answered.
+    public func refusal(id: String) -> SessionError? {
+        withLock { refused[id].map { SessionError.refused(id: id, reason: $0) } }
     }
 
     public func list() -> [SessionStatus] {
@@ -104,15 +129,21 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     public func delete(id: String) throws {
         guard SessionID.isValid(id) else { throw SessionError.invalidID(id) }
         try withLock {
-            if refused.removeValue(forKey: id) != nil {
-                removeLogLocked(id: id)
-                return
+            if refused.removeValue(forKey: id) == nil {
+                if named[id]?.busy == true { throw SessionError.busy(id: id) }
+                guard let e = named[id], !e.tokens.isEmpty || e.isOnDisk else { throw SessionError.notFound(id: id) }
+                named[id] = nil
             }
-            if named[id]?.busy == true { throw SessionError.busy(id: id) }
-            guard let e = named[id], !e.tokens.isEmpty || e.isOnDisk else { throw SessionError.notFound(id: id) }
-            named[id] = nil
-            removeLogLocked(id: id)
+            // Queued under the lock, so a later turn of a new session with this id writes after it.
+            logQueue.async { self.removeLog(id: id) }
         }
+        waitForLogQueue()  // the file is gone when the caller answers
+    }
+
+    /// Waits until the log queue's earlier work is done; when called on that queue itself,
+    /// returns at once (the caller's own block runs first).
+    func waitForLogQueue() {
+        if DispatchQueue.getSpecific(key: logQueueKey) == nil { logQueue.sync {} }
     }
 
     /// Deletes idle sessions and anonymous caches unused for longer than the TTL.
@@ -120,13 +151,15 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
         withLock { expireLocked() }
     }
 
+    /// Forgets expired entries now; their logs are removed by `logQueue`, outside the lock,
+    /// in order with any write (a re-created session's first write comes after the removal).
     func expireLocked() {
         guard config.ttl > 0 else { return }
         let cutoff = config.now().addingTimeInterval(-config.ttl)
         for (id, e) in named where !e.busy && e.lastUsed < cutoff {
             config.log("session \(id) expired (idle since \(e.lastUsed))")
             named[id] = nil
-            removeLogLocked(id: id)
+            if e.isOnDisk { logQueue.async { self.removeLog(id: id) } }
         }
         anonymous.removeAll { !$0.busy && $0.lastUsed < cutoff }
     }

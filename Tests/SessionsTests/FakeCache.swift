@@ -6,9 +6,15 @@ import Foundation
 struct FakeCache: SessionCache, Equatable {
     static let bytesPerToken = 100
     var rows: [[Float]] = []
+    /// Tokens allocated; grows in steps of 8 like a real cache's growth steps, so the budget's
+    /// count of capacity (not tokens) is visible.
+    var capacity = 0
 
     var count: Int { rows.count }
-    var byteCount: Int { rows.count * Self.bytesPerToken }
+    var allocatedByteCount: Int { capacity * Self.bytesPerToken }
+    func allocatedBytes(forTokens tokens: Int) -> Int { tokens * Self.bytesPerToken }
+    mutating func reserveCapacity(_ tokens: Int) { capacity = max(capacity, tokens) }
+    mutating func shrinkToFit() { capacity = rows.count }
 
     mutating func truncate(to count: Int) throws {
         rows.removeLast(rows.count - count)
@@ -28,13 +34,27 @@ struct FakeCache: SessionCache, Equatable {
                 let bits = UInt32(bytes[o]) | UInt32(bytes[o + 1]) << 8 | UInt32(bytes[o + 2]) << 16 | UInt32(bytes[o + 3]) << 24
                 return Float(bitPattern: bits)
             }
-            rows.append(row)
+            append(row)
         }
+    }
+
+    /// One read per token row, as a real cache reads one buffer per layer.
+    mutating func appendSerialized(tokenCount: Int, read: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        for _ in 0..<tokenCount {
+            var row: [Float] = [0, 0]
+            try row.withUnsafeMutableBytes { try read($0) }
+            append(row)
+        }
+    }
+
+    private mutating func append(_ row: [Float]) {
+        rows.append(row)
+        if rows.count > capacity { capacity = (rows.count + 7) / 8 * 8 }
     }
 
     /// What "running the model" on `tokens` does to the fake cache.
     mutating func prefill(_ tokens: ArraySlice<Int32>) {
-        for t in tokens { rows.append([Float(t), Float(rows.count)]) }
+        for t in tokens { append([Float(t), Float(rows.count)]) }
     }
 }
 
@@ -60,7 +80,7 @@ final class Harness {
     func manager(budgetTokens: Int = 1000, ttl: TimeInterval = 0, identity: String = "model-A",
                  pool: Int = 4) throws -> SessionManager<FakeCache> {
         let config = SessionManagerConfig(
-            budgetBytes: budgetTokens * FakeCache.bytesPerToken, bytesPerToken: FakeCache.bytesPerToken,
+            budgetBytes: budgetTokens * FakeCache.bytesPerToken,
             stateDirectory: dir, ttl: ttl, anonymousPoolSize: pool, modelIdentity: identity,
             cacheLayout: "fake:2xf32", log: { [unowned self] in self.logs.append($0) }, now: { [unowned self] in self.now })
         return try SessionManager(config: config, makeCache: { FakeCache() })
@@ -74,13 +94,16 @@ final class Harness {
         let entry = try id.map { try m.checkout(id: $0) } ?? m.checkoutAnonymous(prompt: new)
         defer { m.release(entry) }
         let prompt = id == nil ? new : entry.tokens + new
-        try m.reserve(entry, totalTokens: prompt.count + reply.count)
+        _ = try m.reserve(entry, tokens: prompt.count + reply.count)
         var (cache, plan) = try m.takeCache(entry, prompt: prompt)
         let from = plan.reusedTokens
         cache.prefill(prompt[from...])
         cache.prefill(reply[...])
-        try m.commit(entry, cache: cache, kvFrom: from, history: prompt + reply,
-                     mode: messages.isEmpty ? .raw : .messages, newMessages: messages)
+        var failure: Error?
+        m.commit(entry, cache: cache, kvFrom: from, history: prompt + reply,
+                 mode: messages.isEmpty ? .raw : .messages, newMessages: messages) { failure = $0 }
+        m.flushLogs()
+        if let failure { throw failure }
         return prompt.count - from
     }
 }

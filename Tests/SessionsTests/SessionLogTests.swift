@@ -26,11 +26,25 @@ final class SessionLogTests: XCTestCase {
         let entry = try m.checkout(id: "s")
         XCTAssertEqual(entry.mode, .raw)
         XCTAssertEqual(entry.messages, messages)
-        try m.reserve(entry, totalTokens: 11)
-        XCTAssertEqual(entry.cache, kept, "the restored cache equals the one kept in memory")
+        _ = try m.reserve(entry, tokens: 11)
+        XCTAssertEqual(entry.cache?.rows, kept?.rows, "the restored cache equals the one kept in memory")
+        XCTAssertEqual(entry.cache?.capacity, 11, "loaded into one allocation of the reserved size")
         XCTAssertEqual(entry.tokens, Array(1...10))
         m.release(entry)
         XCTAssertEqual(try h.turn(m, id: "s", new: [11]), 1)
+    }
+
+    func testLoadRunsOnTheLoadQueueAndTheTurnAsksAgain() throws {
+        let h = Harness(stateDirectory: true)
+        let (kept, _) = try threeTurns(h)
+        let m = try h.manager()
+        let entry = try m.checkout(id: "s")
+        let done = DispatchSemaphore(value: 0)
+        XCTAssertEqual(try m.reserve(entry, tokens: 11, loaded: { done.signal() }), .loading)
+        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(try m.reserve(entry, tokens: 11, loaded: { XCTFail("already loaded") }), .ready)
+        XCTAssertEqual(entry.cache?.rows, kept?.rows)
+        m.release(entry)
     }
 
     func testTruncatedLogKeepsLastCompleteTurnAndLogsReason() throws {
@@ -49,15 +63,69 @@ final class SessionLogTests: XCTestCase {
         XCTAssertTrue(h.logs.isEmpty, "\(h.logs)")
     }
 
-    func testCorruptChecksumIsDetected() throws {
+    func testFlippedKVByteIsReportedOnceAndTheLogCutToTheLastGoodTurn() throws {
         let h = Harness(stateDirectory: true)
         let (_, path) = try threeTurns(h)
         var bytes = try XCTUnwrap(FileManager.default.contents(atPath: path))
         bytes[bytes.count - 6] ^= 0xFF  // inside the last record's KV bytes
         try bytes.write(to: URL(fileURLWithPath: path))
         let m = try h.manager()
-        XCTAssertEqual(m.status(id: "s")?.tokens, 8)
+        // Start-up reads history parts only, so the KV bytes (and the damage) are not read yet.
+        XCTAssertEqual(m.status(id: "s")?.tokens, 10)
+        XCTAssertThrowsError(try h.turn(m, id: "s", new: [11])) {
+            XCTAssertEqual($0 as? SessionError, .damaged(id: "s", lostFromTurn: 3))
+        }
         XCTAssertTrue(h.logs.contains { $0.contains("checksum mismatch") }, "\(h.logs)")
+        XCTAssertEqual(m.status(id: "s")?.tokens, 8, "turns 1 and 2 remain")
+        XCTAssertEqual(try h.turn(m, id: "s", new: [11]), 1, "the next turn continues from turn 2")
+        h.logs.removeAll()
+        let restarted = try h.manager()
+        XCTAssertEqual(restarted.status(id: "s")?.tokens, 9)
+        XCTAssertEqual(try h.turn(restarted, id: "s", new: [12]), 1)
+        XCTAssertTrue(h.logs.isEmpty, "reported once: the log was cut to its good part, \(h.logs)")
+    }
+
+    func testFlippedByteInTheHistoryPartIsReportedToo() throws {
+        let h = Harness(stateDirectory: true)
+        let (_, path) = try threeTurns(h)
+        var bytes = try XCTUnwrap(FileManager.default.contents(atPath: path))
+        let secondRecord = try recordOffsets(path)[1]
+        bytes[secondRecord + 8] ^= 0x01  // the historyStart of turn 2
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let m = try h.manager()
+        XCTAssertEqual(m.status(id: "s")?.tokens, 4, "turn 1 remains")
+        XCTAssertThrowsError(try h.turn(m, id: "s", new: [11])) {
+            XCTAssertEqual($0 as? SessionError, .damaged(id: "s", lostFromTurn: 2))
+        }
+        XCTAssertEqual(try h.turn(m, id: "s", new: [11]), 1)
+    }
+
+    func testRefusedLogAnswersTheSameUntilDeleted() throws {
+        let h = Harness(stateDirectory: true)
+        let (_, path) = try threeTurns(h)
+        let m = try h.manager(identity: "model-B")
+        let refusal = try XCTUnwrap(m.refusal(id: "s"))
+        XCTAssertThrowsError(try m.checkout(id: "s")) { XCTAssertEqual($0 as? SessionError, refusal) }
+        XCTAssertEqual(refusal.description.components(separatedBy: "cannot be used").count, 2, "said once: \(refusal)")
+        try m.delete(id: "s")
+        XCTAssertNil(m.refusal(id: "s"))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+        XCTAssertThrowsError(try m.delete(id: "s")) { XCTAssertEqual($0 as? SessionError, .notFound(id: "s")) }
+    }
+
+    /// File offsets where each record starts (header length from the header itself).
+    private func recordOffsets(_ path: String) throws -> [Int] {
+        let bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: path)))
+        func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        var offset = 8
+        offset += 4 + word(offset)
+        offset += 4 + word(offset) + 4
+        var starts: [Int] = []
+        while offset < bytes.count {
+            starts.append(offset)
+            offset += 8 + word(offset + 4) + 4
+        }
+        return starts
     }
 
     func testLogFromAnotherModelIsRefused() throws {

@@ -101,6 +101,7 @@ final class SessionManagerTests: XCTestCase {
         try h.turn(m, id: "new", new: [1])
         h.now += 20
         XCTAssertEqual(m.list().map(\.id), ["new"])
+        m.flushLogs()
         XCTAssertFalse(FileManager.default.fileExists(atPath: m.logPath(id: "old") ?? ""))
     }
 
@@ -131,7 +132,7 @@ final class SessionManagerTests: XCTestCase {
         let m = try h.manager()
         try h.turn(m, id: "s", new: [1, 2, 3])
         let entry = try m.checkout(id: "s")
-        try m.reserve(entry, totalTokens: 10)
+        _ = try m.reserve(entry, tokens: 10)
         var (cache, plan) = try m.takeCache(entry, prompt: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(plan, .append(suffixFrom: 3))
         cache.prefill([4, 5, 6])
