@@ -24,6 +24,8 @@ extension Engine {
         public var prefillChunk: Int
         /// Jobs decoded together in one batched forward per step (1 = one job at a time).
         public var maxBatch: Int
+        /// Speculative decoding of requests that do not choose (`speculative` request field).
+        public var speculative: SpeculativeMode = .ngram
         public var log: (String) -> Void
 
         public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,
