@@ -59,6 +59,8 @@ extension Engine {
         }
         let accepted = judge(run, rows: rows)
         slot.speculation?.record(drafted: run.drafts.count, accepted: accepted)
+        slot.outcome.drafted += run.drafts.count
+        slot.outcome.accepted += accepted
         // Keep exactly what plain decoding would have run: prompt + generated (an accepted
         // EOS ends the run without entering either).
         cache.truncate(to: slot.prompt.count + slot.outcome.generated.count)

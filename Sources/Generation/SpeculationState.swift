@@ -12,8 +12,6 @@ struct SpeculationState {
     let enabled: Bool
     private var drafter = NGramDrafter(sizes: [3, 2])
     private(set) var draftLength = SpeculationState.maxDraft
-    private(set) var drafted = 0
-    private(set) var accepted = 0
 
     init(enabled: Bool) {
         self.enabled = enabled
@@ -25,8 +23,6 @@ struct SpeculationState {
     }
 
     mutating func record(drafted n: Int, accepted a: Int) {
-        drafted += n
-        accepted += a
         draftLength = a == n ? min(draftLength * 2, Self.maxDraft) : max(a + 1, Self.minDraft)
     }
 }
