@@ -51,7 +51,9 @@ extension Engine {
         defer { slot.cache = cache }
         let rows: [Float]
         do {
-            rows = try model.forward([run.token] + run.drafts, cache: &cache, allLogits: true)
+            // Greedy must equal plain decoding exactly; sampling only needs the distribution.
+            let exact = slot.sampler.params.temperature <= 0
+            rows = try model.forward([run.token] + run.drafts, cache: &cache, allLogits: true, rowExact: exact)
         } catch {
             // forward validates before writing, so the cache is unchanged: decode plainly.
             do { slot.logits = try model.forward([run.token], cache: &cache) } catch { fail(slot, error) }
