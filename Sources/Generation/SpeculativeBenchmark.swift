@@ -60,7 +60,11 @@ public enum SpeculativeBenchmark {
 
     public static func run(model: LlamaModel, tokenizer: Tokenizer, template: ChatTemplate, rounds: Int = 3,
                            cases: [Case] = [codeEdit, chat], print: (String) -> Void = { Swift.print($0) }) throws {
-        let engine = try Engine(model: model, tokenizer: tokenizer, template: template, config: .init(log: { _ in }))
+        // No prefix reuse between runs: a reused prompt re-runs its last token alone, and with
+        // K-quant matrices a one-row product sums in another order than the prefill's (see
+        // LlamaModel+Verify.swift), which could flip a near-tie in either mode.
+        let engine = try Engine(model: model, tokenizer: tokenizer, template: template,
+                                config: .init(anonymousCacheCount: 0, log: { _ in }))
         defer { engine.shutdown(deadline: 0) }
         print("case        round  prompt  off tok/s (tokens)  ngram tok/s (tokens)  speedup  same tokens")
         for c in cases {
