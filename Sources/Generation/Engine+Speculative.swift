@@ -32,8 +32,13 @@ extension Engine {
         if slot.speculation == nil {
             let request = slot.job.request
             // A JSON-schema constraint advances its automaton per token: drafts would need it
-            // checked and rewound, so constrained requests decode plainly.
-            let on = (request.speculative ?? config.speculative) == .ngram && request.constraint == nil
+            // checked and rewound, so constrained requests decode plainly. A seeded sampling run
+            // must give the same tokens alone or in a batch, but judging drafts draws from the
+            // generator, and whether a stream speculates depends on the batch: seeded sampling
+            // decodes plainly too (greedy and unseeded sampling speculate).
+            let sampling = request.sampling
+            let seededSampling = sampling.temperature > 0 && sampling.seed != nil
+            let on = (request.speculative ?? config.speculative) == .ngram && request.constraint == nil && !seededSampling
             slot.speculation = SpeculationState(enabled: on)
         }
         guard slot.finishAfterForward == nil, var state = slot.speculation, state.enabled else { return nil }
