@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "GrammarTests", dependencies: ["TestSupport", "Grammar", "Generation", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama", "GGUF", "Tokenization"]),
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
-        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling"]),
+        .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling", "Grammar"]),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),

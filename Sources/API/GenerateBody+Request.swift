@@ -21,6 +21,7 @@ extension GenerateBody {
         var request = GenerationRequest(input: input, sampling: sampling, maxTokens: maxTokens,
                                         stop: stop, ignoreEOS: ignoreEOS, sessionID: sessionID)
         request.constraint = jsonSchema?.compiled
+        request.speculative = speculative
         return request
     }
 }

@@ -1,3 +1,5 @@
+import Generation
+
 // The decoded, validated body of POST /generate. Decoding is strict: unknown fields,
 // wrong JSON types (a string "5", a float 5.5 or a boolean for an integer) and values out
 // of range are 400 errors naming the field and the limit. Sampling settings that are not
@@ -20,7 +22,7 @@ public struct GenerateBody: Equatable {
     static let fields = [
         "prompt", "messages", "max_tokens", "temperature", "top_k", "top_p", "min_p",
         "repeat_penalty", "seed", "stop", "ignore_eos", "stream", "session_id",
-        "json_schema",
+        "json_schema", "speculative",
         "model",  // sent by every OpenAI-style client; accepted and ignored (one model is served)
     ]
 
@@ -38,6 +40,8 @@ public struct GenerateBody: Equatable {
     public var sessionID: String?
     /// Structured output: a JSON Schema every reply must validate against.
     public var jsonSchema: StructuredOutput?
+    /// Speculative decoding for this request; nil = the server's setting.
+    public var speculative: SpeculativeMode?
 
     public static func decode(_ body: [UInt8], contextLength: Int,
                               isValidSessionID: (String) -> Bool) throws -> GenerateBody {
@@ -62,6 +66,7 @@ public struct GenerateBody: Equatable {
             }
             g.sessionID = id
         }
+        g.speculative = try r.speculativeMode()
         if let schema = r.value("json_schema") { g.jsonSchema = try StructuredOutput.jsonSchema(schema, param: "json_schema") }
         return g
     }

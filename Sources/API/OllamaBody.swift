@@ -6,9 +6,10 @@ import Tokenization
 // Bodies of Ollama's /api/chat ({model, messages, stream, options}) and /api/generate
 // ({model, prompt, system, raw, stream, options}).
 enum OllamaBody {
-    static let chatFields = ["model", "messages", "stream", "options", "format", "keep_alive", "tools", "think"]
+    static let chatFields = ["model", "messages", "stream", "options", "format", "keep_alive", "tools", "think",
+                             "speculative"]
     static let generateFields = ["model", "prompt", "system", "raw", "stream", "options", "format", "keep_alive",
-                                 "suffix", "template", "context", "images", "think"]
+                                 "suffix", "template", "context", "images", "think", "speculative"]
     static let optionFields = ["temperature", "top_p", "top_k", "min_p", "num_predict", "seed", "stop",
                                "repeat_penalty", "repeat_last_n", "presence_penalty", "frequency_penalty"]
 
@@ -39,6 +40,7 @@ enum OllamaBody {
         }
         var request = GenerationRequest(input: input, maxTokens: min(OpenAIBody.defaultMaxTokens, max(1, contextLength)))
         request.constraint = constraint
+        request.speculative = try r.speculativeMode()
         var ignoredOptions: [String] = []
         if let options = r.value("options") {
             let (o, unknown) = try OpenAIBody.lenientReader(JSONWriter.bytes(options), known: optionFields)

@@ -10,12 +10,12 @@ struct OpenAIBody {
         "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "n", "stop", "seed",
         "presence_penalty", "frequency_penalty", "logit_bias", "logprobs", "top_logprobs", "stream",
         "stream_options", "response_format", "tools", "tool_choice", "user",
-        "top_k", "min_p", "repeat_penalty", "ignore_eos", "session_id",
+        "top_k", "min_p", "repeat_penalty", "ignore_eos", "session_id", "speculative",
     ]
     static let completionFields = [
         "model", "prompt", "max_tokens", "temperature", "top_p", "n", "stop", "seed", "presence_penalty",
         "frequency_penalty", "logit_bias", "logprobs", "stream", "stream_options", "user", "echo",
-        "top_k", "min_p", "repeat_penalty", "ignore_eos", "session_id",
+        "top_k", "min_p", "repeat_penalty", "ignore_eos", "session_id", "speculative",
     ]
     /// Without max_tokens a reply may run this long (clipped to the context).
     static let defaultMaxTokens = 1024
@@ -52,6 +52,7 @@ struct OpenAIBody {
         body.request.n = try r.int("n", in: 1...16) ?? 1
         body.request.stop = try stop(r)
         body.request.ignoreEOS = try r.bool("ignore_eos") ?? false
+        body.request.speculative = try r.speculativeMode()
         body.stream = try r.bool("stream") ?? false
         if let options = r.value("stream_options") {
             let o = try FieldReader(value: options, param: "stream_options", allowed: ["include_usage"])

@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 
 /// Every server setting with its default (their meanings: `Settings.all`).
 /// Precedence, lowest first: defaults < config file < `KVSERVE_*` environment < command-line flags.
@@ -28,6 +29,7 @@ public struct Configuration: Equatable, Sendable {
     public var metrics = true              // serve GET /metrics
     public var apiKeys: [String] = []     // empty: no key needed; never logged
     public var logFormat = "text"
+    public var speculative = "ngram"       // a SpeculativeMode: ngram or off
 
     public init() {}
 
@@ -93,6 +95,10 @@ public struct Configuration: Equatable, Sendable {
                 throw ConfigurationError.badValue(key: key, value: "(not shown)", expected: "a list of strings", source: source)
             }
             apiKeys = list.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case "speculative":
+            let mode = try text()
+            guard SpeculativeMode(rawValue: mode) != nil else { throw fail("ngram or off") }
+            speculative = mode
         default: throw ConfigurationError.unknownKey(key: key, source: source)
         }
     }

@@ -72,6 +72,7 @@ struct Serve: ParsableCommand {
         engineConfig.modelName = loaded.name
         engineConfig.modelIdentity = loaded.file.identity
         if config.contextLength > 0 { engineConfig.contextLength = config.contextLength }
+        engineConfig.speculative = SpeculativeMode(rawValue: config.speculative) ?? .ngram
         engineConfig.log = { message in Log.write(.info, message) }
         return engineConfig
     }

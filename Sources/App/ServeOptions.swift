@@ -34,6 +34,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("cors-origins"), help: help("cors_origins", valueName: "origins")) var corsOrigins: String?
     @Option(name: .customLong("metrics"), help: help("metrics", valueName: "true|false")) var metrics: String?
     @Option(name: .customLong("api-keys"), help: help("api_keys", valueName: "keys")) var apiKeys: String?
+    @Option(name: .customLong("speculative"), help: help("speculative", valueName: "ngram|off")) var speculative: String?
 
     /// The flags given, by setting key (a test checks every key of `Settings.all` is here).
     var givenSettings: [String: String] {
@@ -46,6 +47,7 @@ struct ServeOptions: ParsableArguments {
             ("session_ttl_s", sessionTTL), ("shutdown_grace_s", shutdownGrace), ("log_level", logLevel),
             ("log_format", logFormat), ("cors_origins", corsOrigins), ("metrics", metrics), ("api_keys", apiKeys),
             ("batch_token_budget", batchTokenBudget),
+            ("speculative", speculative),
         ]
         return Dictionary(uniqueKeysWithValues: all.compactMap { key, value in value.map { (key, $0) } })
     }

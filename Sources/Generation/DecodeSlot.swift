@@ -35,6 +35,11 @@ final class DecodeSlot {
     var history: [Int32]
     /// Set when the token just sampled ends the turn; it is still run so the cache covers it.
     var finishAfterForward: FinishReason?
+    /// Speculative decoding: drafter and draft length (Engine+Speculative.swift), made at the first decode step.
+    var speculation: SpeculationState?
+    /// A draft token the sampler rejected at the position `logits` are for: the next token is
+    /// drawn with it excluded (distribution-preserving acceptance, Sampler+Speculative.swift).
+    var rejectedDraft: Int32?
     /// The run is over (outcome.reason, or `error`, says why).
     var done = false
     var error: Error?

@@ -41,14 +41,21 @@ extension Engine {
     func decodeStep(_ slots: [DecodeSlot]) {
         var rows: [DecodeSlot] = []
         var tokens: [Int32] = []
+        var drafted: [SpeculativeRun] = []
+        let speculating = speculationAllowed(decoding: slots.count)
         for slot in slots {
             if let token = sampleNext(slot) {
+                if speculating, let run = speculativeRun(slot, token) {
+                    drafted.append(run)
+                    continue
+                }
                 rows.append(slot)
                 tokens.append(token)
             }
         }
         if !rows.isEmpty { forward(tokens, rows) }
-        for slot in rows where !slot.done {
+        for run in drafted { verify(run) }
+        for slot in rows + drafted.map(\.slot) where !slot.done {
             if let reason = slot.finishAfterForward {
                 slot.outcome.reason = reason
                 endDecode(slot)
@@ -72,13 +79,24 @@ extension Engine {
                 return nil
             }
             token = t
+        } else if let rejected = slot.rejectedDraft {
+            token = slot.sampler.sample(logits: &slot.logits, history: slot.history[...], excluding: rejected)
         } else {
             token = slot.sampler.sample(logits: &slot.logits, history: slot.history[...])
         }
+        slot.rejectedDraft = nil
+        return take(token, slot, scores) ? token : nil
+    }
+
+    /// Adds a chosen token to the slot's run exactly as plain decoding does: end of generation
+    /// ends the run without it (false); otherwise it is generated, its text emitted, and a stop
+    /// string or max tokens marks the run to end once the token is in the cache.
+    func take(_ token: Int32, _ slot: DecodeSlot, _ scores: [Float]?) -> Bool {
+        let request = slot.job.request
         if (!request.ignoreEOS || request.constraint != nil) && tokenizer.isEndOfGeneration(token) {
             slot.outcome.reason = .stop
             endDecode(slot)
-            return nil
+            return false
         }
         slot.outcome.generated.append(token)
         slot.history.append(token)
@@ -87,7 +105,7 @@ extension Engine {
         if stopped || slot.outcome.generated.count >= request.maxTokens {
             slot.finishAfterForward = stopped ? .stop : .length
         }
-        return token
+        return true
     }
 
     /// Runs row i's token on its slot's cache, all rows in one batched forward. The caches are

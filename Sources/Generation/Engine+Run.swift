@@ -13,6 +13,9 @@ extension Engine {
         var prefillMs = 0.0
         var decodeMs = 0.0
         var prefilled = 0
+        /// Speculative decoding: draft tokens verified / kept.
+        var drafted = 0
+        var accepted = 0
     }
 
     /// What `begin` did with a job.
@@ -143,10 +146,12 @@ extension Engine {
     }
 
     func result(_ job: EngineJob, _ o: RunOutcome, promptTokens: Int, cached: Int, startMs: Double) -> GenerationResult {
-        let timings = GenerationTimings(
+        var timings = GenerationTimings(
             queueMs: startMs - job.submittedMs, prefillMs: o.prefillMs, decodeMs: o.decodeMs,
             prefillTokensPerSecond: o.prefillMs > 0 ? Double(o.prefilled) * 1000 / o.prefillMs : 0,
             decodeTokensPerSecond: o.decodeMs > 0 ? Double(o.generated.count) * 1000 / o.decodeMs : 0)
+        timings.draftedTokens = o.drafted
+        timings.acceptedDrafts = o.accepted
         return GenerationResult(
             text: o.text, tokens: o.generated, finishReason: o.reason, sessionID: job.request.sessionID,
             usage: GenerationUsage(promptTokens: promptTokens, cachedTokens: cached, completionTokens: o.generated.count),

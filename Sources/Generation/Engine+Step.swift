@@ -19,20 +19,35 @@ extension Engine {
     /// prompts (`PrefillSchedule`), runs one forward over all of it, then updates the slots.
     func batchStep(_ slots: [DecodeSlot]) {
         var rows: [StepRow] = []
-        for slot in slots where slot.isDecoding {
+        var drafted: [SpeculativeRun] = []
+        let decoding = slots.filter(\.isDecoding)
+        let speculating = speculationAllowed(decoding: decoding.count)
+        for slot in decoding {
             if let token = sampleNext(slot) {
+                // A drafting stream verifies [token, drafts] in a forward of its own (below).
+                if speculating, let draft = speculativeRun(slot, token) {
+                    drafted.append(draft)
+                    continue
+                }
                 rows.append(StepRow(slot: slot, tokens: [token], wantsLogits: true, isPrefill: false))
             }
         }
-        let decodeRows = rows.count
+        let decodeRows = rows.count + drafted.count
         // Prompts always get a share, so many decoding streams cannot starve them.
         let budget = max(config.batchTokenBudget - decodeRows, config.batchTokenBudget / 4, 1)
         rows += prefillRows(slots, budget: budget)
-        guard !rows.isEmpty else { return }
+        guard !rows.isEmpty || !drafted.isEmpty else { return }
         condition.lock()
         peakBatch = max(peakBatch, decodeRows)
         condition.unlock()
-        run(rows)
+        if !rows.isEmpty { run(rows) }
+        for draft in drafted { verify(draft) }
+        for slot in drafted.map(\.slot) where !slot.done {
+            if let reason = slot.finishAfterForward {
+                slot.outcome.reason = reason
+                endDecode(slot)
+            }
+        }
         let now = MonotonicClock.nowMs()
         for row in rows where !row.slot.done {
             let slot = row.slot

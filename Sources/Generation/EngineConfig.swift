@@ -30,6 +30,8 @@ extension Engine {
         /// in one batched forward (prompts get at least a quarter). 0: prompts are prefilled in
         /// forwards of their own, `prefillChunk` tokens per step, oldest first (the old way).
         public var batchTokenBudget: Int
+        /// Speculative decoding of requests that do not choose (`speculative` request field).
+        public var speculative: SpeculativeMode = .ngram
         public var log: (String) -> Void
 
         public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,

@@ -28,6 +28,8 @@ public struct GenerationRequest: Sendable {
     public var topLogprobs: Int?
     /// Tools (each as the client's JSON text) handed to the chat template.
     public var tools: [String] = []
+    /// Speculative decoding for this request; nil = the engine's setting.
+    public var speculative: SpeculativeMode?
 
     public init(
         input: Input,

@@ -24,6 +24,9 @@ public struct GenerationTimings: Sendable {
     public var decodeMs: Double
     public var prefillTokensPerSecond: Double
     public var decodeTokensPerSecond: Double
+    /// Speculative decoding: draft tokens verified, and how many of them were kept.
+    public var draftedTokens = 0
+    public var acceptedDrafts = 0
 
     public init(queueMs: Double = 0, prefillMs: Double = 0, decodeMs: Double = 0,
                 prefillTokensPerSecond: Double = 0, decodeTokensPerSecond: Double = 0) {

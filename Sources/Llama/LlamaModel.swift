@@ -20,6 +20,9 @@ public final class LlamaModel: @unchecked Sendable {
     /// config.ropeBases, computed once; per layer, which of them (and of scratch's RoPE tables) it uses.
     let ropeBases: [Float]
     let layerRopeTable: [Int]
+    /// While true (set under `lock` by `forward`), products of several rows give each row
+    /// exactly what a one-row product gives (LlamaModel+Verify.swift).
+    var rowExact = false
 
     /// Prompts longer than this are run in chunks of this many tokens (bounds scratch memory;
     /// each token's maths is the same either way).
@@ -50,10 +53,15 @@ public final class LlamaModel: @unchecked Sendable {
     /// Runs `tokens` at positions cache.count..<cache.count+tokens.count, appending their K/V
     /// to `cache`. Returns the logits of the last position `[vocab]`, or of every new
     /// position `[tokens.count][vocab]` when `allLogits`.
-    public func forward(_ tokens: [Int32], cache: inout KVCache, allLogits: Bool = false) throws -> [Float] {
+    public func forward(_ tokens: [Int32], cache: inout KVCache, allLogits: Bool = false,
+                        rowExact: Bool = false) throws -> [Float] {
         try check(tokens, cache: cache)
         lock.lock()
-        defer { lock.unlock() }
+        self.rowExact = rowExact
+        defer {
+            self.rowExact = false
+            lock.unlock()
+        }
         let vocab = config.vocab
         var logits = [Float](repeating: 0, count: (allLogits ? tokens.count : 1) * vocab)
         cache.prepareAppend(tokens.count)
@@ -120,6 +128,8 @@ public final class LlamaModel: @unchecked Sendable {
     func project(_ w: WeightMatrix, _ x: UnsafePointer<Float>, n: Int, _ y: UnsafeMutablePointer<Float>) {
         if n == 1 {
             Kernels.matvec(w, x, y, pool: pool)
+        } else if rowExact && Self.sumsOrderDependsOnRows(w.format) {
+            projectRowExact(w, x, n: n, y)
         } else {
             Kernels.matmul(w, x, n: n, y, pool: pool)
         }

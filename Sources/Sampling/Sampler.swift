@@ -31,10 +31,16 @@ public struct Sampler: Sendable {
         guard !logits.isEmpty else { return 0 }
         applyRepetitionPenalty(logits, history: history)
         if params.temperature <= 0 { return Self.argmax(logits) }
+        filteredDistribution(logits)
+        return draw()
+    }
+
+    /// ids / probs = the candidates that survive top-k, temperature, top-p and min-p, with
+    /// their (not renormalized) probabilities: what `draw` picks from.
+    mutating func filteredDistribution(_ logits: UnsafeMutableBufferPointer<Float>) {
         selectCandidates(logits)
         softmax(logits, temperature: params.temperature)
         applyTopPMinP()
-        return draw()
     }
 
     /// llama.cpp `llama_sampler_penalties`: each distinct recent token once; positive logits
