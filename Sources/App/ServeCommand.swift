@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import API
 import Generation
+import Llama
 import HTTP
 import Telemetry
 
@@ -66,6 +67,7 @@ struct Serve: ParsableCommand {
         engineConfig.queueSize = config.queueSize
         engineConfig.maxBatch = config.maxBatch
         engineConfig.kvBudgetBytes = config.kvBudgetMB << 20
+        engineConfig.kvCacheType = KVCacheType(rawValue: config.kvCacheType) ?? .f16
         engineConfig.stateDirectory = config.stateDirectory.isEmpty ? nil : expandTilde(config.stateDirectory)
         engineConfig.sessionTTL = config.sessionTTLSeconds
         engineConfig.modelName = loaded.name

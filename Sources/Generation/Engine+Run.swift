@@ -62,7 +62,7 @@ extension Engine {
 
     private func settle(_ slot: DecodeSlot) -> ChoiceEvent {
         let job = slot.job, entry = slot.entry
-        var cache = slot.cache ?? model.makeCache()
+        var cache = slot.cache ?? makeCache()
         if let error = slot.error {
             sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
             return .failed(Self.map(error, sessionID: entry.id))

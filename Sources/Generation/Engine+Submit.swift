@@ -70,7 +70,7 @@ extension Engine {
             throw GenerationError.contextOverflow(param: blame, needed: needed, limit: contextLength)
         }
         // Each fork copies the cache on its first write, so n choices need n caches.
-        let bytes = needed * model.config.kvBytesPerToken * max(request.n, 1)
+        let bytes = needed * kvBytesPerToken * max(request.n, 1)
         if bytes > config.kvBudgetBytes {
             throw GenerationError.budgetExceeded(needed: bytes, budget: config.kvBudgetBytes)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 
 extension Engine {
     public struct EngineConfig {
@@ -24,6 +25,8 @@ extension Engine {
         public var prefillChunk: Int
         /// Jobs decoded together in one batched forward per step (1 = one job at a time).
         public var maxBatch: Int
+        /// Element type of every KV cache (f16 halves f32's bytes; q8_0 about a quarter).
+        public var kvCacheType: KVCacheType = .f16
         public var log: (String) -> Void
 
         public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,

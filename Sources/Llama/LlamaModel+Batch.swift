@@ -44,6 +44,7 @@ extension LlamaModel {
                 throw LlamaError.cacheMismatch(
                     "cache \(i) has \(cache.layers) layers x row \(cache.rowWidth), model \(config.layers) x \(config.kvDim)")
             }
+            try checkCacheType(cache.type)
             guard cache.count + 1 <= config.contextLength else {
                 throw LlamaError.contextOverflow(start: cache.count, tokens: 1, limit: config.contextLength)
             }
@@ -73,13 +74,11 @@ extension LlamaModel {
         let s = scratch, c = config, n = caches.count
         projectQKV(layer: l, n: n, k: s.k, v: s.v)  // [n][kvDim] each
         for (i, cache) in caches.enumerated() {
-            cache.keyRow(layer: l, position: cache.count).update(from: s.k + i * c.kvDim, count: c.kvDim)
-            cache.valueRow(layer: l, position: cache.count).update(from: s.v + i * c.kvDim, count: c.kvDim)
+            cache.store(layer: l, position: cache.count, rows: 1, keys: s.k + i * c.kvDim, values: s.v + i * c.kvDim)
         }
-        let keys = caches.map { UnsafePointer($0.keyRow(layer: l, position: 0)) }
-        let values = caches.map { UnsafePointer($0.valueRow(layer: l, position: 0)) }
+        let rows = caches.map { $0.layerRows(l) }
         let lengths = caches.map { $0.count + 1 }
-        attendRows(n, layer: l, keys: { keys[$0] }, values: { values[$0] }, length: { lengths[$0] })
+        attendRows(n, layer: l, rows: { rows[$0] }, length: { lengths[$0] })
         finishAttention(layer: l, n: n)
     }
 }

@@ -46,15 +46,15 @@ public enum SessionLog {
     }
 
     /// Reads and checks a log. Throws `.refused` when the header is unusable or names another
-    /// model or cache layout; a bad record ends the read (reported in `problem`), keeping the
-    /// records before it.
+    /// model or a cache layout that is neither `layout` nor one of `convertible`; a bad record
+    /// ends the read (reported in `problem`), keeping the records before it.
     public static func read(path: String, id: String, identity: String, layout: String,
-                            includeKV: Bool) throws -> Contents {
+                            includeKV: Bool, convertible: [String] = []) throws -> Contents {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw SessionError.io("cannot read session log \(path)")
         }
         var r = ByteReader(Array(data))
-        try checkHeader(&r, id: id, identity: identity, layout: layout)
+        try checkHeader(&r, id: id, identity: identity, layouts: [layout] + convertible)
         var contents = Contents(records: [], validEnd: r.offset, problem: nil)
         var history = 0
         var kvCount = 0
@@ -87,7 +87,7 @@ public enum SessionLog {
         return contents
     }
 
-    private static func checkHeader(_ r: inout ByteReader, id: String, identity: String, layout: String) throws {
+    private static func checkHeader(_ r: inout ByteReader, id: String, identity: String, layouts: [String]) throws {
         guard let magic = r.u32(), magic == headerMagic else {
             throw SessionError.refused(id: id, reason: "not a kvserve session log (bad magic)")
         }
@@ -106,8 +106,9 @@ public enum SessionLog {
             throw SessionError.refused(id: id, reason: "made by another model (identity \(fileIdentity), loaded model \(identity))")
         }
         let fileLayout = String(decoding: layoutBytes, as: UTF8.self)
-        guard fileLayout == layout else {
-            throw SessionError.refused(id: id, reason: "cache layout \(fileLayout) differs from \(layout)")
+        guard layouts.contains(fileLayout) else {
+            throw SessionError.refused(id: id, reason: "its KV cache layout '\(fileLayout)' cannot be loaded into this "
+                + "server's '\(layouts[0])' (another model shape); delete the log or serve the model that wrote it")
         }
     }
 }

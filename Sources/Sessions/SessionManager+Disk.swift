@@ -32,7 +32,8 @@ extension SessionManager {
 
     func readLog(id: String, path: String, includeKV: Bool) throws -> SessionLog.Contents {
         let contents = try SessionLog.read(path: path, id: id, identity: config.modelIdentity,
-                                           layout: config.cacheLayout, includeKV: includeKV)
+                                           layout: config.cacheLayout, includeKV: includeKV,
+                                           convertible: config.convertibleLayouts)
         if let problem = contents.problem {
             config.log("session \(id): ignoring the log after its last valid turn "
                 + "(\(contents.records.count) turns kept): \(problem)")
