@@ -7,8 +7,9 @@ import Kernels
 /// then for each layer: K rows of the range `[tokenCount][rowBytes]` in that type, then V rows
 /// the same. The older "KVC1" form (16-byte header without the type, f32 rows) is still read.
 /// Rows of another type than the cache's are converted on append (through f32), so a session
-/// saved with one `kv_cache_type` loads under another; f32 rows converted to f16 or q8_0 give
-/// exactly the bytes the model would have stored.
+/// saved with one `kv_cache_type` loads under another. Converting f32 rows rounds them exactly
+/// as the model rounds its own (same store kernel); later layers still differ slightly from a
+/// run in the new type, whose attention read rounded rows all along.
 extension KVCache {
     static let magic: [UInt8] = Array("KVC2".utf8)
     static let legacyMagic: [UInt8] = Array("KVC1".utf8)
