@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// `kvserve bench-kv`: bytes per token, sessions per budget, restore vs recompute and long-context
 /// decode for each KV cache type, f32 (the old cache) as the baseline beside f16 and q8_0.
@@ -25,6 +26,7 @@ struct BenchKV: ParsableCommand {
     }
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)  // each section shows as it completes, also through a pipe
         let loaded = try LoadedModel(path: try options.modelPath, threads: options.threads)
         guard longTokens + 16 <= loaded.model.config.contextLength else {
             throw ValidationError("--long-tokens \(longTokens) does not fit the model's context of \(loaded.model.config.contextLength)")
