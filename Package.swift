@@ -34,7 +34,7 @@ let package = Package(
                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling", "Grammar", "Telemetry"]),
         .target(name: "CBuildInfo"),
-        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Grammar", "GGUF",
+        .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Grammar", "Sessions", "GGUF",
                                             "Telemetry", "CBuildInfo",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                             .product(name: "Logging", package: "swift-log")]),

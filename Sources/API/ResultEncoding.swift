@@ -35,6 +35,8 @@ enum ResultEncoding {
             ("id", .string(s.id)),
             ("tokens", .int(s.tokens)),
             ("kv_bytes", .int(s.kvBytes)),
+            ("kv_cache_type", .string(s.kvCacheType)),
+            ("kv_bytes_per_token", .int(s.kvBytesPerToken)),
             ("location", .string(s.location)),
             ("last_used", .string(iso8601(s.lastUsed))),
         ]))

@@ -1,5 +1,6 @@
 import Foundation
 import Generation
+import Llama
 
 /// Every server setting with its default (their meanings: `Settings.all`).
 /// Precedence, lowest first: defaults < config file < `KVSERVE_*` environment < command-line flags.
@@ -22,6 +23,7 @@ public struct Configuration: Equatable, Sendable {
     public var tlsKey = ""
     public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
     public var kvBudgetMB = 1024
+    public var kvCacheType = "f16"        // a KVCacheType: f16, q8_0 or f32
     public var sessionTTLSeconds = 3600.0
     public var shutdownGraceSeconds = 10.0
     public var logLevel = "info"
@@ -73,6 +75,10 @@ public struct Configuration: Equatable, Sendable {
         case "tls_key": tlsKey = try text()
         case "state_dir": stateDirectory = try text()
         case "kv_budget_mb": kvBudgetMB = try int(1...1_048_576)
+        case "kv_cache_type":
+            let type = try text()
+            guard KVCacheType(rawValue: type) != nil else { throw fail("one of f16, q8_0, f32") }
+            kvCacheType = type
         case "session_ttl_s": sessionTTLSeconds = try seconds()
         case "shutdown_grace_s": shutdownGraceSeconds = try seconds()
         case "log_level":

@@ -8,7 +8,7 @@ public struct KVServe: ParsableCommand {
         abstract: "An LLM inference server for GGUF models with durable chat sessions.",
         discussion: "Settings come from config/kvserve.json (or --config), then KVSERVE_<KEY> environment variables, then flags. `kvserve serve --help` lists every setting with its default.",
         version: BuildInfo.versionLine,
-        subcommands: [Serve.self, Generate.self, Bench.self, BenchSessions.self, BenchStructured.self, BenchScheduler.self, BenchSpeculative.self, Healthcheck.self, PrintConfig.self],
+        subcommands: [Serve.self, Generate.self, Bench.self, BenchSessions.self, BenchStructured.self, BenchScheduler.self, BenchSpeculative.self, BenchKV.self, Healthcheck.self, PrintConfig.self],
         defaultSubcommand: Serve.self)
 
     public init() {}

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import API
 import Generation
+import Llama
 import HTTP
 import Telemetry
 
@@ -67,6 +68,7 @@ struct Serve: ParsableCommand {
         engineConfig.maxBatch = config.maxBatch
         engineConfig.batchTokenBudget = config.batchTokenBudget
         engineConfig.kvBudgetBytes = config.kvBudgetMB << 20
+        engineConfig.kvCacheType = KVCacheType(rawValue: config.kvCacheType) ?? .f16
         engineConfig.stateDirectory = config.stateDirectory.isEmpty ? nil : expandTilde(config.stateDirectory)
         engineConfig.sessionTTL = config.sessionTTLSeconds
         engineConfig.modelName = loaded.name

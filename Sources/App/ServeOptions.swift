@@ -27,6 +27,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("tls-key"), help: help("tls_key", valueName: "file")) var tlsKey: String?
     @Option(name: .customLong("state-dir"), help: help("state_dir", valueName: "dir")) var stateDir: String?
     @Option(name: .customLong("kv-budget-mb"), help: help("kv_budget_mb")) var kvBudgetMB: String?
+    @Option(name: .customLong("kv-cache-type"), help: help("kv_cache_type", valueName: "f16|q8_0|f32")) var kvCacheType: String?
     @Option(name: .customLong("session-ttl-s"), help: help("session_ttl_s")) var sessionTTL: String?
     @Option(name: .customLong("shutdown-grace-s"), help: help("shutdown_grace_s")) var shutdownGrace: String?
     @Option(name: .customLong("log-level"), help: help("log_level", valueName: "level")) var logLevel: String?
@@ -44,6 +45,7 @@ struct ServeOptions: ParsableArguments {
             ("max_body_bytes", maxBodyBytes), ("header_timeout_s", headerTimeout), ("body_timeout_s", bodyTimeout),
             ("idle_timeout_s", idleTimeout), ("queue_size", queueSize), ("max_batch", maxBatch),
             ("tls_cert", tlsCert), ("tls_key", tlsKey), ("state_dir", stateDir), ("kv_budget_mb", kvBudgetMB),
+            ("kv_cache_type", kvCacheType),
             ("session_ttl_s", sessionTTL), ("shutdown_grace_s", shutdownGrace), ("log_level", logLevel),
             ("log_format", logFormat), ("cors_origins", corsOrigins), ("metrics", metrics), ("api_keys", apiKeys),
             ("batch_token_budget", batchTokenBudget),

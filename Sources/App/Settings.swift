@@ -63,6 +63,7 @@ enum Settings {
         Setting(key: "tls_cert", meaning: "PEM certificate file. With tls_key set too, the server speaks HTTPS (TLS 1.2 minimum).") { .text($0.tlsCertificate) },
         Setting(key: "tls_key", meaning: "PEM private key file for tls_cert.") { .text($0.tlsKey) },
         Setting(key: "state_dir", meaning: "Directory for session snapshots (a leading ~ is the home directory). Every completed turn is written there, so sessions survive eviction and restarts. Empty: sessions live in memory only.") { .text($0.stateDirectory) },
+        Setting(key: "kv_cache_type", meaning: "Element type of the KV cache: f16 (half the bytes of f32), q8_0 (8-bit values with a scale per 32: about a quarter) or f32 (exact). Sessions saved under another type are converted when loaded.") { .text($0.kvCacheType) },
         Setting(key: "kv_budget_mb", meaning: "Memory budget for all sessions' KV caches, in MiB; idle sessions are evicted least recently used first.") { .integer($0.kvBudgetMB) },
         Setting(key: "session_ttl_s", meaning: "Seconds an idle session is kept before it expires.") { .seconds($0.sessionTTLSeconds) },
         Setting(key: "shutdown_grace_s", meaning: "On SIGTERM/SIGINT: seconds running streams may take to finish before the server exits.") { .seconds($0.shutdownGraceSeconds) },

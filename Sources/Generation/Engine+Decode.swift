@@ -114,7 +114,7 @@ extension Engine {
     private func forward(_ tokens: [Int32], _ rows: [DecodeSlot]) {
         var caches = rows.map { slot -> KVCache in
             defer { slot.cache = nil }
-            return slot.cache ?? model.makeCache()
+            return slot.cache ?? makeCache()
         }
         defer { for (slot, cache) in zip(rows, caches) { slot.cache = cache } }
         condition.lock()

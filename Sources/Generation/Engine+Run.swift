@@ -88,7 +88,7 @@ extension Engine {
 
     private func settle(_ slot: DecodeSlot, then ended: @escaping (ChoiceEvent) -> Void) {
         let job = slot.job, entry = slot.entry
-        var cache = slot.cache ?? model.makeCache()
+        var cache = slot.cache ?? makeCache()
         if let error = slot.error {
             sessions.rollback(entry, cache: cache, kvFrom: slot.kvFrom)
             return ended(.failed(Self.map(error, sessionID: entry.id)))

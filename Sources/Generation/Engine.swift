@@ -38,13 +38,20 @@ public final class Engine: @unchecked Sendable {
         self.config = config
         modelName = config.modelName
         contextLength = min(config.contextLength ?? model.config.contextLength, model.config.contextLength)
-        let sessionConfig = SessionManagerConfig(
+        do {
+            try model.checkCacheType(config.kvCacheType)
+        } catch {
+            throw GenerationError.internalError("\(error)")
+        }
+        var sessionConfig = SessionManagerConfig(
             budgetBytes: config.kvBudgetBytes, stateDirectory: config.stateDirectory, ttl: config.sessionTTL,
             anonymousPoolSize: config.anonymousCacheCount,
             modelIdentity: config.modelIdentity.isEmpty ? model.file.identity : config.modelIdentity,
-            cacheLayout: model.cacheLayout, log: config.log)
+            cacheLayout: model.cacheLayout(config.kvCacheType), log: config.log)
+        sessionConfig.convertibleLayouts = model.convertibleCacheLayouts(to: config.kvCacheType)
         do {
-            sessions = try SessionManager(config: sessionConfig, makeCache: { [model] in model.makeCache() })
+            let type = config.kvCacheType
+            sessions = try SessionManager(config: sessionConfig, makeCache: { [model] in model.makeCache(type: type) })
         } catch {
             throw GenerationError.internalError("cannot open the session state: \(error)")
         }
@@ -65,11 +72,11 @@ public final class Engine: @unchecked Sendable {
     }
 
     public func listSessions() -> [SessionInfo] {
-        sessions.list().map(Self.info)
+        sessions.list().map(info)
     }
 
     public func session(_ id: String) -> SessionInfo? {
-        sessions.status(id: id).map(Self.info)
+        sessions.status(id: id).map(info)
     }
 
     /// Throws what a turn on the session would (409 for a log refused at start-up), so GET
@@ -103,10 +110,16 @@ public final class Engine: @unchecked Sendable {
         }
     }
 
-    static func info(_ s: SessionStatus) -> SessionInfo {
+    func info(_ s: SessionStatus) -> SessionInfo {
         SessionInfo(id: s.id, tokens: s.tokens, kvBytes: s.kvBytes, location: s.inMemory ? "memory" : "disk",
-                    lastUsed: s.lastUsed)
+                    lastUsed: s.lastUsed, kvCacheType: config.kvCacheType.rawValue, kvBytesPerToken: kvBytesPerToken)
     }
+
+    /// KV cache bytes one token of context takes (every layer's K and V in `kv_cache_type`).
+    public var kvBytesPerToken: Int { model.config.kvBytesPerToken(config.kvCacheType) }
+
+    /// An empty cache of the configured type.
+    func makeCache() -> KVCache { model.makeCache(type: config.kvCacheType) }
 
     static func map(_ error: Error, sessionID: String?) -> GenerationError {
         if let e = error as? GenerationError { return e }

@@ -1,4 +1,5 @@
 import Foundation
+import Llama
 
 extension Engine {
     public struct EngineConfig {
@@ -32,6 +33,8 @@ extension Engine {
         public var batchTokenBudget: Int
         /// Speculative decoding of requests that do not choose (`speculative` request field).
         public var speculative: SpeculativeMode = .ngram
+        /// Element type of every KV cache (f16 halves f32's bytes; q8_0 about a quarter).
+        public var kvCacheType: KVCacheType = .f16
         public var log: (String) -> Void
 
         public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,

@@ -64,4 +64,7 @@ public struct SessionInfo: Sendable {
     /// "memory" or "disk".
     public var location: String
     public var lastUsed: Date
+    /// The cache's element type (f16, q8_0, f32) and the bytes one token takes in it.
+    public var kvCacheType: String
+    public var kvBytesPerToken: Int
 }

@@ -1,3 +1,5 @@
+import Kernels
+
 /// Capacity control for the session layer's KV budget, which counts allocated bytes: a turn
 /// reserves exactly what it may use (no growth-step slack), an idle cache gives back the rest.
 extension KVCache {
@@ -25,39 +27,52 @@ extension KVCache {
     }
 
     /// Appends `tokenCount` tokens in the form `serialized(tokens:)` makes, read by `read`
-    /// straight into the storage: first the 16-byte header, then per layer the K rows and the
-    /// V rows of the new positions (each one contiguous buffer). No intermediate copy, so a
-    /// session loaded from disk costs its cache and nothing more.
+    /// straight into the storage: the header, then per layer the K rows and the V rows of the new
+    /// positions (each one contiguous buffer). Rows of the cache's own type land in place with no
+    /// intermediate copy, so a session loaded from disk costs its cache and nothing more; rows of
+    /// another type (a log written under another `kv_cache_type`) pass through one layer-sized
+    /// buffer and are converted.
     public mutating func appendSerialized(tokenCount: Int, read: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
-        var header = [UInt8](repeating: 0, count: Self.headerBytes)
+        var header = [UInt8](repeating: 0, count: 4)
         try header.withUnsafeMutableBytes { try read($0) }
-        try checkSerializedHeader(header, tokenCount: tokenCount)
+        let size = header == Self.legacyMagic ? 16 : Self.headerBytes
+        var rest = [UInt8](repeating: 0, count: size - 4)
+        try rest.withUnsafeMutableBytes { try read($0) }
+        let format = try checkSerializedHeader(header + rest, tokenCount: tokenCount)
         guard count + tokenCount <= maxTokens else {
             throw LlamaError.contextOverflow(start: count, tokens: tokenCount, limit: maxTokens)
         }
         prepareAppend(tokenCount)
-        let n = tokenCount * rowWidth * MemoryLayout<Float>.size
-        if n > 0 {
+        guard tokenCount > 0 else { return }
+        if format == type.rowFormat {
+            let n = tokenCount * rowBytes
             for l in 0..<layers {
-                try read(UnsafeMutableRawBufferPointer(start: keyRow(layer: l, position: count), count: n))
-                try read(UnsafeMutableRawBufferPointer(start: valueRow(layer: l, position: count), count: n))
+                try read(UnsafeMutableRawBufferPointer(start: storage.keys[l] + count * rowBytes, count: n))
+                try read(UnsafeMutableRawBufferPointer(start: storage.values[l] + count * rowBytes, count: n))
+            }
+        } else {
+            var rows = [UInt8](repeating: 0, count: tokenCount * format.byteCount(elements: rowWidth))
+            for l in 0..<layers {
+                for buffer in [storage.keys[l], storage.values[l]] {
+                    try rows.withUnsafeMutableBytes { try read($0) }
+                    rows.withUnsafeBytes { copyRows(from: $0.baseAddress!, format: format, to: buffer, tokens: tokenCount) }
+                }
             }
         }
         commitAppend(tokenCount)
     }
 
-    func checkSerializedHeader(_ bytes: [UInt8], tokenCount: Int) throws {
-        guard bytes.count >= Self.headerBytes, Array(bytes[0..<4]) == Self.magic else {
-            throw LlamaError.badSerializedCache("missing the KVC1 header")
+    /// Checks a serialized header against this cache and the expected token count; returns the
+    /// rows' element format.
+    func checkSerializedHeader(_ bytes: [UInt8], tokenCount: Int) throws -> BlockFormat {
+        let header = try SerializedHeader(bytes)
+        guard header.layers == layers, header.rowWidth == rowWidth else {
+            throw LlamaError.badSerializedCache(
+                "made for \(header.layers) layers x row width \(header.rowWidth), this cache has \(layers) x \(rowWidth)")
         }
-        let header = bytes.withUnsafeBytes { raw in
-            (1...3).map { Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self))) }
+        guard header.tokens == tokenCount, tokenCount >= 0 else {
+            throw LlamaError.badSerializedCache("header says \(header.tokens) tokens, caller expects \(tokenCount)")
         }
-        guard header[0] == layers, header[1] == rowWidth else {
-            throw LlamaError.badSerializedCache("made for \(header[0]) layers x row width \(header[1]), this cache has \(layers) x \(rowWidth)")
-        }
-        guard header[2] == tokenCount, tokenCount >= 0 else {
-            throw LlamaError.badSerializedCache("header says \(header[2]) tokens, caller expects \(tokenCount)")
-        }
+        return header.format
     }
 }

@@ -1,35 +1,43 @@
+import Kernels
+
 /// The attention key/value cache of one conversation, owned by the session layer.
 ///
-/// Storage is f32 (exact, and the attention kernels read it without conversion):
-/// per layer K and V of `[capacity][kvHeads * headDim]`, row t = token position t.
-/// The buffers grow in steps of `growthStep` tokens (or by half the capacity, whichever is
-/// larger), never copied whole per token. Copies share storage until one is written
-/// (copy-on-write), so a copy is a cheap snapshot.
+/// Per layer K and V of `[capacity][rowBytes]`, row t = token position t, each row the
+/// `rowWidth = kvHeads * headDim` values in the cache's `type` (f16 by default, q8_0, or exact
+/// f32). The model writes rows through `store` (converting from f32) and attention reads them
+/// in place through `layerRows`. The buffers grow in steps of `growthStep` tokens (or by half
+/// the capacity, whichever is larger), never copied whole per token. Copies share storage until
+/// one is written (copy-on-write), so a copy is a cheap snapshot.
 public struct KVCache {
     /// Tokens held; the next forward starts at this RoPE position.
     public private(set) var count: Int = 0
     /// Largest number of tokens the model accepts (its context length).
     public let maxTokens: Int
     public let layers: Int
-    /// Floats per K (or V) row: kvHeads * headDim.
+    /// Values per K (or V) row: kvHeads * headDim.
     public let rowWidth: Int
+    public let type: KVCacheType
+    /// Bytes per K (or V) row in `type`.
+    public let rowBytes: Int
     var storage: KVStorage
 
     static let growthStep = 256
 
-    public init(layers: Int, rowWidth: Int, maxTokens: Int, reserve: Int = 0) {
+    public init(layers: Int, rowWidth: Int, maxTokens: Int, type: KVCacheType = .f16, reserve: Int = 0) {
         self.layers = layers
         self.rowWidth = rowWidth
         self.maxTokens = maxTokens
-        storage = KVStorage(layers: layers, rowWidth: rowWidth, capacity: min(max(reserve, 0), maxTokens))
+        self.type = type
+        rowBytes = type.rowBytes(width: rowWidth)
+        storage = KVStorage(layers: layers, rowBytes: rowBytes, capacity: min(max(reserve, 0), maxTokens))
     }
 
     /// Bytes one token takes in the cache (all layers, K and V).
-    public var bytesPerToken: Int { layers * 2 * rowWidth * MemoryLayout<Float>.size }
+    public var bytesPerToken: Int { layers * 2 * rowBytes }
     /// Bytes of the tokens held.
     public var byteCount: Int { count * bytesPerToken }
-    /// Bytes allocated (capacity, including room not yet used).
-    public var allocatedByteCount: Int { storage.capacity * bytesPerToken }
+    /// Bytes allocated (capacity, including room not yet used): what the process really holds.
+    public var allocatedByteCount: Int { storage.allocatedBytes }
     public var capacity: Int { storage.capacity }
 
     /// Forgets every token at position >= `newCount` (keeps the allocation).
@@ -58,12 +66,32 @@ public struct KVCache {
     /// Marks `n` rows written by the model as held.
     mutating func commitAppend(_ n: Int) { count += n }
 
-    /// Pointer to row `position` of layer `layer`'s K buffer (valid until the next mutation).
-    func keyRow(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        storage.keys[layer] + position * rowWidth
+    /// Writes rows position..<position+n of layer `layer` from f32 keys / values `[n][rowWidth]`,
+    /// converted to the cache's type. The rows must be within capacity (after `prepareAppend`).
+    func store(layer: Int, position: Int, rows n: Int, keys: UnsafePointer<Float>, values: UnsafePointer<Float>) {
+        let f = type.rowFormat
+        for r in 0..<n {
+            let offset = (position + r) * rowBytes
+            Kernels.storeKVRow(f, keys + r * rowWidth, into: storage.keys[layer] + offset, n: rowWidth)
+            Kernels.storeKVRow(f, values + r * rowWidth, into: storage.values[layer] + offset, n: rowWidth)
+        }
     }
 
-    func valueRow(layer: Int, position: Int) -> UnsafeMutablePointer<Float> {
-        storage.values[layer] + position * rowWidth
+    /// Layer `layer`'s K and V rows as attention reads them (valid until the next mutation).
+    func layerRows(_ layer: Int) -> KVLayerRows {
+        KVLayerRows(format: type.rowFormat, keys: UnsafeRawPointer(storage.keys[layer]),
+                    values: UnsafeRawPointer(storage.values[layer]), rowBytes: rowBytes)
     }
+}
+
+/// One layer of a cache for the attention loops: row t of K at keys + t * rowBytes, of V at
+/// values + t * rowBytes, in `format`.
+struct KVLayerRows {
+    let format: BlockFormat
+    let keys: UnsafeRawPointer
+    let values: UnsafeRawPointer
+    let rowBytes: Int
+
+    /// Byte offset of value `elements` within a row (a head's start: a whole number of blocks).
+    func offset(elements: Int) -> Int { format.byteCount(elements: elements) }
 }

@@ -1,18 +1,19 @@
 /// The heap buffers behind a `KVCache`: per layer one K and one V buffer, each
-/// `[capacity][rowWidth]` f32, row t holding token position t (K already rotated by RoPE).
-/// Shared between cache copies until one of them writes (copy-on-write in `KVCache`).
+/// `[capacity][rowBytes]` bytes, row t holding token position t (K already rotated by RoPE) in
+/// the cache's element type. Shared between cache copies until one of them writes
+/// (copy-on-write in `KVCache`).
 final class KVStorage {
     let layers: Int
-    let rowWidth: Int
+    let rowBytes: Int
     private(set) var capacity: Int
-    private(set) var keys: [UnsafeMutablePointer<Float>]
-    private(set) var values: [UnsafeMutablePointer<Float>]
+    private(set) var keys: [UnsafeMutableRawPointer]
+    private(set) var values: [UnsafeMutableRawPointer]
 
-    init(layers: Int, rowWidth: Int, capacity: Int) {
+    init(layers: Int, rowBytes: Int, capacity: Int) {
         self.layers = layers
-        self.rowWidth = rowWidth
+        self.rowBytes = rowBytes
         self.capacity = capacity
-        let n = max(capacity * rowWidth, 1)
+        let n = Self.bufferBytes(capacity: capacity, rowBytes: rowBytes)
         keys = (0..<layers).map { _ in Self.allocate(n) }
         values = (0..<layers).map { _ in Self.allocate(n) }
     }
@@ -22,12 +23,15 @@ final class KVStorage {
         for p in values { p.deallocate() }
     }
 
+    /// Bytes held by the buffers (all layers, K and V), whether rows are in use or not.
+    var allocatedBytes: Int { layers * 2 * Self.bufferBytes(capacity: capacity, rowBytes: rowBytes) }
+
     /// A copy holding the first `rows` rows, with room for `capacity` rows.
     func copy(rows: Int, capacity: Int) -> KVStorage {
-        let c = KVStorage(layers: layers, rowWidth: rowWidth, capacity: capacity)
+        let c = KVStorage(layers: layers, rowBytes: rowBytes, capacity: capacity)
         for l in 0..<layers {
-            c.keys[l].update(from: keys[l], count: rows * rowWidth)
-            c.values[l].update(from: values[l], count: rows * rowWidth)
+            c.keys[l].copyMemory(from: keys[l], byteCount: rows * rowBytes)
+            c.values[l].copyMemory(from: values[l], byteCount: rows * rowBytes)
         }
         return c
     }
@@ -35,11 +39,11 @@ final class KVStorage {
     /// Grows every buffer to `newCapacity` rows, keeping the first `rows` rows.
     func grow(to newCapacity: Int, keeping rows: Int) {
         guard newCapacity > capacity else { return }
-        let n = newCapacity * rowWidth
+        let n = Self.bufferBytes(capacity: newCapacity, rowBytes: rowBytes)
         for l in 0..<layers {
             let k = Self.allocate(n), v = Self.allocate(n)
-            k.update(from: keys[l], count: rows * rowWidth)
-            v.update(from: values[l], count: rows * rowWidth)
+            k.copyMemory(from: keys[l], byteCount: rows * rowBytes)
+            v.copyMemory(from: values[l], byteCount: rows * rowBytes)
             keys[l].deallocate()
             values[l].deallocate()
             keys[l] = k
@@ -48,9 +52,12 @@ final class KVStorage {
         capacity = newCapacity
     }
 
-    private static func allocate(_ n: Int) -> UnsafeMutablePointer<Float> {
-        let p = UnsafeMutablePointer<Float>.allocate(capacity: n)
-        p.initialize(repeating: 0, count: n)
+    private static func bufferBytes(capacity: Int, rowBytes: Int) -> Int { max(capacity * rowBytes, 1) }
+
+    /// Zeroed, so the bytes counted are bytes the process really holds (and no row is garbage).
+    private static func allocate(_ bytes: Int) -> UnsafeMutableRawPointer {
+        let p = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        p.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
         return p
     }
 }

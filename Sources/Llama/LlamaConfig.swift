@@ -113,8 +113,8 @@ public struct LlamaConfig: Sendable, Equatable {
     /// Width of one K (or V) row in the cache: kvHeads * headDim.
     public var kvDim: Int { kvHeads * headDim }
 
-    /// Bytes the KV cache holds per token: layers x (K + V) x kvDim x 4 (f32 storage).
-    public var kvBytesPerToken: Int { layers * 2 * kvDim * MemoryLayout<Float>.size }
+    /// Bytes the KV cache holds per token: layers x (K + V) x one kvDim row in `type`.
+    public func kvBytesPerToken(_ type: KVCacheType) -> Int { type.bytesPerToken(layers: layers, rowWidth: kvDim) }
 
     /// RoPE bases used by some layer, in first-use order (one RoPE table per base and position).
     public var ropeBases: [Float] {

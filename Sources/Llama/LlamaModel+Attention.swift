@@ -2,13 +2,16 @@ import Foundation
 import Kernels
 
 extension LlamaModel {
-    /// x += Wo · attention(norm(x)) for n tokens at positions start..<start+n. K and V of the
-    /// new tokens are written straight into cache rows start..<start+n (RoPE applied to K).
+    /// x += Wo · attention(norm(x)) for n tokens at positions start..<start+n. K (RoPE applied)
+    /// and V of the new tokens go to cache rows start..<start+n in the cache's type before
+    /// attention reads them, so every query sees the same stored values, whether it came in a
+    /// prefill chunk or alone.
     func attentionBlock(layer l: Int, n: Int, cache: KVCache, start: Int) {
-        projectQKV(layer: l, n: n, k: cache.keyRow(layer: l, position: start), v: cache.valueRow(layer: l, position: start))
-        let keys = UnsafePointer(cache.keyRow(layer: l, position: 0))
-        let values = UnsafePointer(cache.valueRow(layer: l, position: 0))
-        attendRows(n, layer: l, keys: { _ in keys }, values: { _ in values }, length: { start + $0 + 1 })
+        let s = scratch
+        projectQKV(layer: l, n: n, k: s.k, v: s.v)  // [n][kvDim] each
+        cache.store(layer: l, position: start, rows: n, keys: s.k, values: s.v)
+        let rows = cache.layerRows(l)
+        attendRows(n, layer: l, rows: { _ in rows }, length: { start + $0 + 1 })
         finishAttention(layer: l, n: n)
     }
 
@@ -53,10 +56,9 @@ extension LlamaModel {
     }
 
     /// Attention for n query rows in scratch.q into scratch.attn; row i reads cache rows
-    /// 0..<length(i) from keys(i) / values(i), or only the last `window` of them on a
+    /// 0..<length(i) of rows(i) (its cache's layer l), or only the last `window` of them on a
     /// sliding-window layer (the others are masked out).
-    func attendRows(_ n: Int, layer l: Int, keys: (Int) -> UnsafePointer<Float>, values: (Int) -> UnsafePointer<Float>,
-                    length: (Int) -> Int) {
+    func attendRows(_ n: Int, layer l: Int, rows: (Int) -> KVLayerRows, length: (Int) -> Int) {
         let s = scratch, c = config
         let units = n * c.kvHeads
         let workers = min(threads, units)
@@ -72,8 +74,7 @@ extension LlamaModel {
                 let i = u / c.kvHeads
                 let len = length(i)
                 let first = window.map { max(0, len - $0) } ?? 0
-                attendGroup(row: i, kvHead: u % c.kvHeads, length: len - first,
-                            keys: keys(i) + first * c.kvDim, values: values(i) + first * c.kvDim,
+                attendGroup(row: i, kvHead: u % c.kvHeads, first: first, length: len - first, rows: rows(i),
                             scores: s.scores + t * group * s.contextLength)
                 u += workers
             }
@@ -81,22 +82,23 @@ extension LlamaModel {
     }
 
     /// Query heads kvHead*group ..< (kvHead+1)*group of scratch row i over the `len` cache rows
-    /// at keys / values (the causal mask offset by the cache length, and the window, are
+    /// from position `first` (the causal mask offset by the cache length, and the window, are
     /// applied by the caller's choice of rows); grouped-query attention. Positions go in
     /// blocks small enough that a block of K (or V) rows stays in L1 while every head of the
     /// group uses it. scores: [group][contextLength] scratch of this worker.
-    func attendGroup(row i: Int, kvHead g: Int, length len: Int, keys: UnsafePointer<Float>,
-                     values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>) {
+    func attendGroup(row i: Int, kvHead g: Int, first: Int, length len: Int, rows: KVLayerRows,
+                     scores: UnsafeMutablePointer<Float>) {
         let c = config, hd = c.headDim, group = c.heads / c.kvHeads, ctx = scratch.contextLength
         let scale = c.attentionScale
-        let k = keys + g * hd, v = values + g * hd
+        let headOffset = first * rows.rowBytes + rows.offset(elements: g * hd)
+        let k = rows.keys + headOffset, v = rows.values + headOffset
         let block = 64
         for p0 in stride(from: 0, to: len, by: block) {
             let m = min(block, len - p0)
             for j in 0..<group {
                 let q = UnsafePointer(scratch.q + i * c.qDim + (g * group + j) * hd)
-                AttentionMath.scores(q: q, keys: k + p0 * c.kvDim, stride: c.kvDim, hd: hd, len: m, scale: scale,
-                                     into: scores + j * ctx + p0)
+                AttentionMath.scores(rows.format, q: q, keys: k + p0 * rows.rowBytes, rowBytes: rows.rowBytes, hd: hd,
+                                     len: m, scale: scale, into: scores + j * ctx + p0)
             }
         }
         for j in 0..<group {
@@ -106,8 +108,9 @@ extension LlamaModel {
         for p0 in stride(from: 0, to: len, by: block) {
             let m = min(block, len - p0)
             for j in 0..<group {
-                AttentionMath.weightedSum(weights: scores + j * ctx + p0, values: v + p0 * c.kvDim, stride: c.kvDim,
-                                          hd: hd, len: m, into: scratch.attn + i * c.qDim + (g * group + j) * hd)
+                AttentionMath.weightedSum(rows.format, weights: scores + j * ctx + p0, values: v + p0 * rows.rowBytes,
+                                          rowBytes: rows.rowBytes, hd: hd, len: m,
+                                          into: scratch.attn + i * c.qDim + (g * group + j) * hd)
             }
         }
     }

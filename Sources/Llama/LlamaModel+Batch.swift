@@ -59,6 +59,7 @@ extension LlamaModel {
                 throw LlamaError.cacheMismatch(
                     "cache \(i) has \(cache.layers) layers x row \(cache.rowWidth), model \(config.layers) x \(config.kvDim)")
             }
+            try checkCacheType(cache.type)
             guard cache.count + tokens.count <= config.contextLength else {
                 throw LlamaError.contextOverflow(start: cache.count, tokens: tokens.count, limit: config.contextLength)
             }
@@ -114,14 +115,12 @@ extension LlamaModel {
         projectQKV(layer: l, n: n, k: s.k, v: s.v)  // [n][kvDim] each
         var row = 0
         for (piece, cache) in zip(pieces, caches) {
-            cache.keyRow(layer: l, position: cache.count).update(from: s.k + row * c.kvDim, count: piece.count * c.kvDim)
-            cache.valueRow(layer: l, position: cache.count).update(from: s.v + row * c.kvDim, count: piece.count * c.kvDim)
+            cache.store(layer: l, position: cache.count, rows: piece.count, keys: s.k + row * c.kvDim,
+                        values: s.v + row * c.kvDim)
             row += piece.count
         }
-        let keys = caches.map { UnsafePointer($0.keyRow(layer: l, position: 0)) }
-        let values = caches.map { UnsafePointer($0.valueRow(layer: l, position: 0)) }
-        attendRows(n, layer: l, keys: { keys[rowPiece[$0]] }, values: { values[rowPiece[$0]] },
-                   length: { rowLength[$0] })
+        let rows = caches.map { $0.layerRows(l) }
+        attendRows(n, layer: l, rows: { rows[rowPiece[$0]] }, length: { rowLength[$0] })
         finishAttention(layer: l, n: n)
     }
 

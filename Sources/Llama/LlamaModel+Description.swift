@@ -23,9 +23,18 @@ extension LlamaModel {
             .sorted { $0.count != $1.count ? $0.count > $1.count : $0.format.rawValue < $1.format.rawValue }
     }
 
-    /// Names the model and cache shape for session logs: a log whose layout differs is refused.
-    public var cacheLayout: String {
-        "\(config.architecture)-f32 layers=\(config.layers) kv_dim=\(config.kvDim)"
+    /// Names the model's cache shape and element type for session logs, e.g.
+    /// "llama-f16 layers=30 kv_dim=192": a log whose layout differs in shape is refused; one
+    /// that differs only in type is converted on load (`convertibleCacheLayouts`).
+    public func cacheLayout(_ type: KVCacheType) -> String {
+        "\(config.architecture)-\(type.rawValue) layers=\(config.layers) kv_dim=\(config.kvDim)"
+    }
+
+    /// Layouts of this model's other cache types: their logs load under `type` (KVCache
+    /// converts the rows, see KVCache+Serialization.swift). Logs written before the cache
+    /// had a type said "-f32", so they are among these.
+    public func convertibleCacheLayouts(to type: KVCacheType) -> [String] {
+        KVCacheType.allCases.filter { $0 != type }.map(cacheLayout)
     }
 }
 

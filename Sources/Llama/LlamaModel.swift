@@ -46,8 +46,15 @@ public final class LlamaModel: @unchecked Sendable {
         self.layerRopeTable = config.layerAttention.map { a in bases.firstIndex(of: a.ropeBase) ?? 0 }
     }
 
-    public func makeCache(reserve: Int = 0) -> KVCache {
-        KVCache(layers: config.layers, rowWidth: config.kvDim, maxTokens: config.contextLength, reserve: reserve)
+    /// An empty cache for this model. `type` must suit the model (`checkCacheType`); forward
+    /// refuses a cache that does not.
+    public func makeCache(type: KVCacheType = .f16, reserve: Int = 0) -> KVCache {
+        KVCache(layers: config.layers, rowWidth: config.kvDim, maxTokens: config.contextLength, type: type, reserve: reserve)
+    }
+
+    /// Throws `cacheMismatch` naming the reason when caches of `type` cannot run on this model.
+    public func checkCacheType(_ type: KVCacheType) throws {
+        if let why = type.unsupportedReason(headDim: config.headDim) { throw LlamaError.cacheMismatch(why) }
     }
 
     /// Runs `tokens` at positions cache.count..<cache.count+tokens.count, appending their K/V
@@ -89,6 +96,7 @@ public final class LlamaModel: @unchecked Sendable {
         guard cache.layers == config.layers, cache.rowWidth == config.kvDim else {
             throw LlamaError.cacheMismatch("cache has \(cache.layers) layers x row \(cache.rowWidth), model \(config.layers) x \(config.kvDim)")
         }
+        try checkCacheType(cache.type)
         guard cache.count + tokens.count <= config.contextLength else {
             throw LlamaError.contextOverflow(start: cache.count, tokens: tokens.count, limit: config.contextLength)
         }

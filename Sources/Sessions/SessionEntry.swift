@@ -65,6 +65,9 @@ public struct SessionManagerConfig {
     public var modelIdentity: String
     /// Cache element layout (layers, KV width, element type); a log with another layout is refused.
     public var cacheLayout: String
+    /// Other layouts whose logs load anyway, their KV converted by the cache (e.g. the same
+    /// model's cache in another element type).
+    public var convertibleLayouts: [String] = []
     public var log: (String) -> Void
     public var now: () -> Date
 

@@ -49,7 +49,8 @@ public enum SessionLog {
     }
 
     /// Reads and checks a log with positioned reads, one record at a time. Throws `.refused`
-    /// when the header is unusable or names another model or cache layout; a bad record ends
+    /// when the header is unusable or names another model or a cache layout that is neither
+    /// `layout` nor one of `convertible`; a bad record ends
     /// the read (reported in `problem`), keeping the records before it.
     ///
     /// Without `kv` (start-up) only each record's frame and its history part (tokens, messages)
@@ -58,12 +59,13 @@ public enum SessionLog {
     /// checksum is checked; a record that fails after `kv` ran is not in `records`, and the
     /// caller cuts its cache back to the last record kept.
     static func read(path: String, id: String, identity: String, layout: String,
+                     convertible: [String] = [],
                      kv: ((TurnRecord, inout KVRegion) throws -> Void)? = nil) throws -> Contents {
         let file = try SessionLogReader(path: path)
         defer { file.close() }
         let headerBytes = try file.bytes(min(file.size, maxHeaderBytes), at: 0) ?? []
         var r = ByteReader(headerBytes)
-        try checkHeader(&r, id: id, identity: identity, layout: layout)
+        try checkHeader(&r, id: id, identity: identity, layouts: [layout] + convertible)
         var contents = Contents(records: [], validEnd: r.offset, problem: nil)
         var history = 0
         var kvCount = 0
@@ -141,7 +143,7 @@ public enum SessionLog {
         return r.int()
     }
 
-    private static func checkHeader(_ r: inout ByteReader, id: String, identity: String, layout: String) throws {
+    private static func checkHeader(_ r: inout ByteReader, id: String, identity: String, layouts: [String]) throws {
         guard let magic = r.u32(), magic == headerMagic else {
             throw SessionError.refused(id: id, reason: "not a kvserve session log (bad magic)")
         }
@@ -160,8 +162,9 @@ public enum SessionLog {
             throw SessionError.refused(id: id, reason: "made by another model (identity \(fileIdentity), loaded model \(identity))")
         }
         let fileLayout = String(decoding: layoutBytes, as: UTF8.self)
-        guard fileLayout == layout else {
-            throw SessionError.refused(id: id, reason: "for cache layout \(fileLayout), not \(layout)")
+        guard layouts.contains(fileLayout) else {
+            throw SessionError.refused(id: id, reason: "its KV cache layout '\(fileLayout)' cannot be loaded into this "
+                + "server's '\(layouts[0])' (another model shape); delete the log or serve the model that wrote it")
         }
     }
 }

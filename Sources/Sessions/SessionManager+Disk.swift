@@ -50,7 +50,7 @@ extension SessionManager {
             }
         }
         let contents = try SessionLog.read(path: path, id: id, identity: config.modelIdentity,
-                                           layout: config.cacheLayout, kv: kv)
+                                           layout: config.cacheLayout, convertible: config.convertibleLayouts, kv: kv)
         if let problem = contents.problem {
             config.log("session \(id): ignoring the log after its last valid turn "
                 + "(\(contents.records.count) turns kept): \(problem)")

@@ -162,6 +162,9 @@ final class APIRoutesTests: XCTestCase {
         XCTAssertEqual(one.json["id"] as? String, id)
         XCTAssertGreaterThan(one.json["tokens"] as? Int ?? 0, 0)
         XCTAssertGreaterThan(one.json["kv_bytes"] as? Int ?? 0, 0)
+        // The default cache type on SmolLM2: 30 layers x (K + V) x 192 values x 2 bytes.
+        XCTAssertEqual(one.json["kv_cache_type"] as? String, "f16")
+        XCTAssertEqual(one.json["kv_bytes_per_token"] as? Int, 23_040)
         XCTAssertEqual(one.json["location"] as? String, "memory")
         XCTAssertNotNil(one.json["last_used"] as? String)
 

@@ -147,7 +147,7 @@ final class SessionConversationTests: XCTestCase {
     }
 
     func testSmallBudgetEvictsLeastRecentlyUsedToDisk() throws {
-        let bytesPerToken = try ModelFixture.get().model.config.kvBytesPerToken
+        let bytesPerToken = try ModelFixture.get().model.config.kvBytesPerToken(Engine.EngineConfig().kvCacheType)
         let t = try TestEngine(budget: 100 * bytesPerToken)
         defer { t.removeState() }
         // Each turn reserves prompt + max_tokens tokens: about 43 for the first turns.

@@ -11,11 +11,13 @@ struct CacheChecks {
     let model: LlamaModel
     let tolerance: Float
     let tokens: [Int32]
+    /// Element type of every cache the checks make.
+    var type: KVCacheType = .f16
     var vocab: Int { model.config.vocab }
 
     /// Logits of every position of `seq`, computed by one prefill on a fresh cache.
     func fresh(_ seq: [Int32]) throws -> [Float] {
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         return try model.forward(seq, cache: &cache, allLogits: true)
     }
 
@@ -23,10 +25,10 @@ struct CacheChecks {
 
     /// Decoding with the cache equals the no-cache baseline (full recompute per token).
     func cacheEqualsRecompute(file: StaticString = #filePath, line: UInt = #line) throws {
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         var logits = try model.forward(Array(tokens[0..<3]), cache: &cache)
         for i in 3..<tokens.count {
-            var scratch = model.makeCache()
+            var scratch = model.makeCache(type: type)
             let baseline = try model.forward(Array(tokens[0..<i]), cache: &scratch)
             let d = maxAbsDiff(logits, baseline)
             XCTAssertLessThanOrEqual(d, tolerance, "position \(i - 1): cached vs recomputed", file: file, line: line)
@@ -39,7 +41,7 @@ struct CacheChecks {
     /// One prefill equals the same prompt prefilled in uneven chunks.
     func chunkedPrefill(chunks: [Int], file: StaticString = #filePath, line: UInt = #line) throws {
         let whole = try fresh(tokens)
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         var pieces: [Float] = []
         var at = 0
         for size in chunks + [tokens.count - chunks.reduce(0, +)] where size > 0 {
@@ -55,7 +57,7 @@ struct CacheChecks {
     /// checks the RoPE start position and the offset causal mask.
     func continuation(split: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let whole = try fresh(tokens)
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         _ = try model.forward(Array(tokens[0..<split]), cache: &cache)
         let tail = try model.forward(Array(tokens[split...]), cache: &cache, allLogits: true)
         for (j, i) in (split..<tokens.count).enumerated() {
@@ -66,25 +68,25 @@ struct CacheChecks {
 
     /// truncate(to:) then a different continuation equals a fresh run of prefix + continuation.
     func truncateThenForward(keep: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         _ = try model.forward(tokens, cache: &cache)
         cache.truncate(to: keep)
         XCTAssertEqual(cache.count, keep)
         let other: [Int32] = tokens[keep...].reversed()
         let got = try model.forward(other, cache: &cache)
-        var freshCache = model.makeCache()
+        var freshCache = model.makeCache(type: type)
         let want = try model.forward(Array(tokens[0..<keep]) + other, cache: &freshCache)
         XCTAssertLessThanOrEqual(maxAbsDiff(got, want), tolerance, "truncated cache", file: file, line: line)
     }
 
     /// Serialize two token ranges, rebuild a cache from them, and continue identically.
     func serializationRoundTrip(split: Int, file: StaticString = #filePath, line: UInt = #line) throws {
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         _ = try model.forward(Array(tokens[0..<split]), cache: &cache)
         _ = try model.forward(Array(tokens[split..<(tokens.count - 1)]), cache: &cache)
         let first = cache.serialized(tokens: 0..<split)
         let second = cache.serialized(tokens: split..<cache.count)
-        var rebuilt = model.makeCache()
+        var rebuilt = model.makeCache(type: type)
         try rebuilt.appendSerialized(first, tokenCount: split)
         try rebuilt.appendSerialized(second, tokenCount: cache.count - split)
         XCTAssertEqual(rebuilt.count, cache.count)
@@ -98,7 +100,7 @@ struct CacheChecks {
 
     /// A copy is a snapshot: running forward on the copy leaves the original untouched.
     func valueSemantics(file: StaticString = #filePath, line: UInt = #line) throws {
-        var cache = model.makeCache()
+        var cache = model.makeCache(type: type)
         _ = try model.forward(Array(tokens[0..<4]), cache: &cache)
         let before = cache.serialized(tokens: 0..<cache.count)
         var copy = cache

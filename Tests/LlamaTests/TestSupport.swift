@@ -92,8 +92,8 @@ func argmax(_ x: ArraySlice<Float>) -> Int {
 }
 
 /// Greedy decoding with the cache: prefill, then one token per forward.
-func greedyDecode(_ model: LlamaModel, prompt: [Int32], count: Int) throws -> [Int32] {
-    var cache = model.makeCache()
+func greedyDecode(_ model: LlamaModel, prompt: [Int32], count: Int, type: KVCacheType = .f16) throws -> [Int32] {
+    var cache = model.makeCache(type: type)
     var logits = try model.forward(prompt, cache: &cache)
     var out: [Int32] = []
     for _ in 0..<count {

@@ -116,7 +116,8 @@ final class TinyArchitectureTests: XCTestCase {
         XCTAssertEqual(model.tensorTypeCounts.map(\.count), [14, 1])
         XCTAssertEqual(model.architecture, "llama")
         XCTAssertEqual(model.quantization, "Q4_1")  // no general.file_type: the most used format
-        XCTAssertEqual(model.cacheLayout, "llama-f32 layers=2 kv_dim=32")
+        XCTAssertEqual(model.cacheLayout(.f16), "llama-f16 layers=2 kv_dim=32")
+        XCTAssertEqual(model.convertibleCacheLayouts(to: .f16), ["llama-f32 layers=2 kv_dim=32", "llama-q8_0 layers=2 kv_dim=32"])
     }
 
     private func load(_ t: TinyModel) throws -> LlamaModel {

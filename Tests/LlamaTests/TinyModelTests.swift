@@ -23,7 +23,9 @@ final class TinyModelTests: XCTestCase {
         XCTAssertEqual(c.kvDim, 32)
         XCTAssertEqual(c.vocab, 80)
         XCTAssertEqual(c.contextLength, 48)
-        XCTAssertEqual(c.kvBytesPerToken, 2 * 2 * 32 * 4)
+        XCTAssertEqual(c.kvBytesPerToken(.f32), 2 * 2 * 32 * 4)
+        XCTAssertEqual(c.kvBytesPerToken(.f16), 2 * 2 * 32 * 2)
+        XCTAssertEqual(c.kvBytesPerToken(.q8_0), 2 * 2 * 34)
     }
 
     func testCacheEqualsRecompute() throws { try checks().cacheEqualsRecompute() }
@@ -86,7 +88,7 @@ final class TinyModelTests: XCTestCase {
         var cache = model.makeCache()
         _ = try model.forward([1, 2, 3], cache: &cache)
         let bytes = cache.serialized(tokens: 0..<3)
-        XCTAssertEqual(bytes.count, 16 + 3 * model.config.kvBytesPerToken)
+        XCTAssertEqual(bytes.count, 20 + 3 * model.config.kvBytesPerToken(cache.type))
         var other = model.makeCache()
         XCTAssertThrowsError(try other.appendSerialized(bytes, tokenCount: 2))
         XCTAssertThrowsError(try other.appendSerialized(Array(bytes.dropLast()), tokenCount: 3))
@@ -97,18 +99,21 @@ final class TinyModelTests: XCTestCase {
     }
 
     func testCacheGrowsInStepsAndKeepsRows() {
-        var cache = KVCache(layers: 2, rowWidth: 4, maxTokens: 10_000)
+        var cache = KVCache(layers: 2, rowWidth: 4, maxTokens: 10_000, type: .f32)
         var capacities: Set<Int> = []
         for t in 0..<700 {
             cache.prepareAppend(1)
-            cache.keyRow(layer: 1, position: t).update(repeating: Float(t), count: 4)
+            let row = [Float](repeating: Float(t), count: 4)
+            cache.store(layer: 1, position: t, rows: 1, keys: row, values: row)
             cache.commitAppend(1)
             capacities.insert(cache.capacity)
         }
         XCTAssertEqual(capacities.sorted(), [256, 512, 768], "grows by steps, not per token")
-        XCTAssertEqual(cache.keyRow(layer: 1, position: 3).pointee, 3)
-        XCTAssertEqual(cache.keyRow(layer: 1, position: 699).pointee, 699)
+        let keys = cache.layerRows(1).keys
+        XCTAssertEqual(keys.load(fromByteOffset: 3 * cache.rowBytes, as: Float.self), 3)
+        XCTAssertEqual(keys.load(fromByteOffset: 699 * cache.rowBytes, as: Float.self), 699)
         XCTAssertEqual(cache.byteCount, 700 * 2 * 2 * 4 * 4)
+        XCTAssertEqual(cache.allocatedByteCount, 768 * 2 * 2 * 4 * 4)
     }
 
     private func load(_ t: TinyModel) throws -> LlamaModel {

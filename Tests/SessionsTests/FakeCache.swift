@@ -78,11 +78,13 @@ final class Harness {
     }
 
     func manager(budgetTokens: Int = 1000, ttl: TimeInterval = 0, identity: String = "model-A",
-                 pool: Int = 4) throws -> SessionManager<FakeCache> {
-        let config = SessionManagerConfig(
+                 pool: Int = 4, layout: String = "fake:2xf32",
+                 convertible: [String] = []) throws -> SessionManager<FakeCache> {
+        var config = SessionManagerConfig(
             budgetBytes: budgetTokens * FakeCache.bytesPerToken,
             stateDirectory: dir, ttl: ttl, anonymousPoolSize: pool, modelIdentity: identity,
-            cacheLayout: "fake:2xf32", log: { [unowned self] in self.logs.append($0) }, now: { [unowned self] in self.now })
+            cacheLayout: layout, log: { [unowned self] in self.logs.append($0) }, now: { [unowned self] in self.now })
+        config.convertibleLayouts = convertible
         return try SessionManager(config: config, makeCache: { FakeCache() })
     }
 

@@ -142,6 +142,25 @@ final class SessionLogTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
     }
 
+    /// A log whose layout is one the cache converts (the same model's cache in another element
+    /// type) loads; any other layout is refused with both layouts named.
+    func testConvertibleLayoutLoadsOtherLayoutIsRefused() throws {
+        let h = Harness(stateDirectory: true)
+        let (kept, _) = try threeTurns(h)
+        let converting = try h.manager(layout: "fake:2xf16", convertible: ["fake:2xf32"])
+        let entry = try converting.checkout(id: "s")
+        try converting.reserve(entry, totalTokens: 11)
+        XCTAssertEqual(entry.cache, kept)
+        converting.release(entry)
+
+        let other = try h.manager(layout: "fake:3xf16", convertible: ["fake:3xf32"])
+        XCTAssertNil(other.status(id: "s"))
+        XCTAssertThrowsError(try other.checkout(id: "s")) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("'fake:2xf32'") && text.contains("'fake:3xf16'"), text)
+        }
+    }
+
     func testTruncatedHeaderIsRefused() throws {
         let h = Harness(stateDirectory: true)
         let (_, path) = try threeTurns(h)

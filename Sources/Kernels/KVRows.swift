@@ -1,0 +1,108 @@
+import CKernels
+
+/// KV cache rows in f32, f16 or q8_0 (`BlockFormat` layouts: f16 = IEEE halves, q8_0 = blocks
+/// of {half d, int8 qs[32]}): storing a row of floats, reading one back, and the two attention
+/// loops reading the rows in place. The C kernels (ck_attention.c) run when the CPU has
+/// AVX2/FMA/F16C; `KVRowsSwift` is the portable fallback and the tests' oracle.
+extension Kernels {
+    /// Formats a KV cache row may use.
+    public static let kvRowFormats: [BlockFormat] = [.f32, .f16, .q8_0]
+
+    /// row = x[0..<n] in `format` (n a whole number of blocks).
+    public static func storeKVRow(_ format: BlockFormat, _ x: UnsafePointer<Float>, into row: UnsafeMutableRawPointer,
+                                  n: Int) {
+        if ck_kv_store(Int32(format.rawValue), x, row, Int32(n)) != 0 { return }
+        KVRowsSwift.store(format, x, into: row, n: n)
+    }
+
+    /// x[0..<n] = the row decoded to floats.
+    public static func loadKVRow(_ format: BlockFormat, _ row: UnsafeRawPointer, into x: UnsafeMutablePointer<Float>,
+                                 n: Int) {
+        if ck_kv_load(Int32(format.rawValue), row, x, Int32(n)) != 0 { return }
+        KVRowsSwift.load(format, row, into: x, n: n)
+    }
+
+    /// scores[p] = scale * dot(q, row p) for p in 0..<count, row p's n elements at
+    /// keys + p * rowBytes. f32 rows take the float kernel (`dotRows` above, 512-bit where the CPU has it).
+    public static func dotRows(_ format: BlockFormat, _ q: UnsafePointer<Float>, _ keys: UnsafeRawPointer, rowBytes: Int,
+                               count: Int, n: Int, scale: Float, into scores: UnsafeMutablePointer<Float>) {
+        guard count > 0 else { return }
+        if format == .f32 {
+            let k = keys.assumingMemoryBound(to: Float.self)
+            return dotRows(q, k, stride: rowBytes / 4, count: count, n: n, scale: scale, into: scores)
+        }
+        if ck_kv_dot_rows(Int32(format.rawValue), q, keys, rowBytes, Int32(count), Int32(n), scale, scores) != 0 { return }
+        KVRowsSwift.dotRows(format, q, keys, rowBytes: rowBytes, count: count, n: n, scale: scale, into: scores)
+    }
+
+    /// out[i] += sum_p weights[p] * (row p)[i] for i in 0..<n, p in 0..<count.
+    public static func axpyRows(_ format: BlockFormat, _ weights: UnsafePointer<Float>, _ values: UnsafeRawPointer,
+                                rowBytes: Int, count: Int, n: Int, into out: UnsafeMutablePointer<Float>) {
+        guard count > 0 else { return }
+        if format == .f32 {
+            let v = values.assumingMemoryBound(to: Float.self)
+            return axpyRows(weights, v, stride: rowBytes / 4, count: count, n: n, into: out)
+        }
+        if ck_kv_axpy_rows(Int32(format.rawValue), weights, values, rowBytes, Int32(count), Int32(n), out) != 0 { return }
+        KVRowsSwift.axpyRows(format, weights, values, rowBytes: rowBytes, count: count, n: n, into: out)
+    }
+}
+
+/// Plain Swift versions of the KV row kernels: same roundings as the C ones (f16 and the q8_0
+/// scale round to nearest even, as F16C's vcvtps2ph; q8_0 values round half to even, as
+/// vcvtps2dq), so stored bytes are identical and dot products differ only in summation order.
+enum KVRowsSwift {
+    static func store(_ format: BlockFormat, _ x: UnsafePointer<Float>, into row: UnsafeMutableRawPointer, n: Int) {
+        switch format {
+        case .f16:
+            for i in 0..<n { row.storeBytes(of: Float16(x[i]).bitPattern, toByteOffset: 2 * i, as: UInt16.self) }
+        case .q8_0:
+            for b in 0..<(n / 32) { quantizeQ8_0(x + 32 * b, into: row + 34 * b) }
+        default:
+            row.copyMemory(from: x, byteCount: n * 4)
+        }
+    }
+
+    static func load(_ format: BlockFormat, _ row: UnsafeRawPointer, into x: UnsafeMutablePointer<Float>, n: Int) {
+        switch format {
+        case .f16: for i in 0..<n { x[i] = loadHalf(row, 2 * i) }
+        case .q8_0: Dequantize.blocks(.q8_0, row, n / 32, x)
+        default: x.update(from: row.assumingMemoryBound(to: Float.self), count: n)
+        }
+    }
+
+    /// ggml's q8_0: d = max|x| / 127 stored as a half, qs = round(x * (1 / d)) with the f32 d.
+    static func quantizeQ8_0(_ x: UnsafePointer<Float>, into block: UnsafeMutableRawPointer) {
+        var amax: Float = 0
+        for j in 0..<32 { amax = max(amax, abs(x[j])) }
+        let d = amax / 127
+        let id: Float = d != 0 ? 1 / d : 0
+        block.storeBytes(of: Float16(d).bitPattern, as: UInt16.self)
+        for j in 0..<32 {
+            let q = Int8((x[j] * id).rounded(.toNearestOrEven))
+            block.storeBytes(of: q, toByteOffset: 2 + j, as: Int8.self)
+        }
+    }
+
+    static func dotRows(_ format: BlockFormat, _ q: UnsafePointer<Float>, _ keys: UnsafeRawPointer, rowBytes: Int,
+                        count: Int, n: Int, scale: Float, into scores: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { row in
+            guard let k = row.baseAddress else { return }
+            for p in 0..<count {
+                load(format, keys + p * rowBytes, into: k, n: n)
+                scores[p] = Kernels.dot(q, k, n: n) * scale
+            }
+        }
+    }
+
+    static func axpyRows(_ format: BlockFormat, _ weights: UnsafePointer<Float>, _ values: UnsafeRawPointer,
+                         rowBytes: Int, count: Int, n: Int, into out: UnsafeMutablePointer<Float>) {
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: n) { row in
+            guard let v = row.baseAddress else { return }
+            for p in 0..<count {
+                load(format, values + p * rowBytes, into: v, n: n)
+                Kernels.axpy(weights[p], v, out, n: n)
+            }
+        }
+    }
+}
