@@ -6,7 +6,7 @@ import Foundation
 /// and of the log fields; `tokens`, `mode` and `messages` change only inside the manager's
 /// lock. Invariant: `cache` holds the KV entries of `tokens[0..<cache.count]`; the history
 /// may run one token ahead of the cache (the last sampled token, prefilled next turn).
-public final class SessionEntry<Cache: SessionCache> {
+public final class SessionEntry<Cache: SessionCache>: @unchecked Sendable {
     public let id: String?
     public internal(set) var tokens: [Int32] = []
     /// nil while the session lives only on disk (never loaded, or evicted).

@@ -38,7 +38,7 @@ extension SessionManager {
     /// room and `alone` is false. Idle caches are evicted least recently used first: a logged
     /// session only drops its memory (its log is complete), anything else is dropped whole.
     public func reserve(_ entry: SessionEntry<Cache>, tokens: Int, copies: Int = 1, alone: Bool = true,
-                        loaded: (() -> Void)? = nil) throws -> Reservation {
+                        loaded: (@Sendable () -> Void)? = nil) throws -> Reservation {
         if let error = entry.loadError {
             entry.loadError = nil
             throw error

@@ -31,7 +31,7 @@ extension SessionManager {
     /// `durable` sends (the final event) is sent only once the turn is on disk. Otherwise
     /// `durable` runs before this returns. The entry stays busy until the caller releases it.
     public func commit(_ entry: SessionEntry<Cache>, cache: Cache, kvFrom: Int, history: [Int32],
-                       mode: SessionMode, newMessages: [SessionMessage], durable: @escaping (Error?) -> Void) {
+                       mode: SessionMode, newMessages: [SessionMessage], durable: @escaping @Sendable (Error?) -> Void) {
         guard cache.count <= history.count, kvFrom <= cache.count else {
             rollback(entry, cache: cache, kvFrom: kvFrom)
             return durable(SessionError.io("commit: cache of \(cache.count) tokens does not fit a history of \(history.count)"))
