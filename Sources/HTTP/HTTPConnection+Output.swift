@@ -1,7 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Response side of a connection: framing, the output buffer, flushing, back-pressure, close.
+/// Response side of a connection: framing, the output buffer, flushing, output bounds, close.
+/// Producers (the engine's worker among them) never wait here: a peer that does not read
+/// meets the send deadlines in `nextDeadline` or the hard cap in `reserve`, and only its own
+/// connection is closed.
 extension HTTPConnection {
     func beginResponse(_ responder: HTTPResponder, status: Int, headers: [(String, String)],
                        body: [UInt8]?, complete: Bool) {
@@ -94,11 +97,14 @@ extension HTTPConnection {
     func flush() {
         guard !closed else { return }
         writeWantsReadable = false
+        let wasPending = outOffset < outBuffer.count
+        defer { if !closed { noteQueued(wasPending: wasPending) } }
         while outOffset < outBuffer.count {
             let result = outBuffer.withUnsafeBytes { transport.write(from: UnsafeRawBufferPointer(rebasing: $0[outOffset...])) }
             switch result {
             case .bytes(let n):
                 outOffset += n
+                sendProgressAt = .now()
                 adjustBacklog(-n)
             case .wouldBlock(let waitForWritable):
                 if waitForWritable { activateWriteSource() } else { writeWantsReadable = true }
@@ -113,6 +119,23 @@ extension HTTPConnection {
         if current == nil {
             if noMoreRequests { beginLinger() } else { processInput() }
         }
+    }
+
+    /// Keeps the send deadlines current: output newly waiting for the peer starts the clock,
+    /// and so does crossing `maxOutputBufferBytes`.
+    private func noteQueued(wasPending: Bool) {
+        let queued = outBuffer.count - outOffset
+        var changed = false
+        if queued > 0 && !wasPending {
+            sendProgressAt = .now()
+            changed = true
+        }
+        if queued > config.maxOutputBufferBytes {
+            if overBoundSince == nil { overBoundSince = .now(); changed = true }
+        } else if overBoundSince != nil {
+            overBoundSince = nil
+        }
+        if changed { rearmTimer() }
     }
 
     /// Half-close, then read and discard until the peer closes or the linger time is up.
@@ -137,25 +160,24 @@ extension HTTPConnection {
         writeSource?.suspend()
     }
 
-    /// From `HTTPResponder.write`, any thread: count a chunk before it reaches the queue.
-    func reserve(_ bytes: Int) { adjustBacklog(bytes) }
+    /// Bytes queued for one response beyond which a stream is cut at once: the send
+    /// deadlines bound the time a slow peer may hold output, this bounds the memory.
+    var outputCapBytes: Int { config.maxOutputBufferBytes * 4 }
+
+    /// From `HTTPResponder.write`, any thread: counts a chunk before it reaches the queue.
+    /// False (nothing counted) when the connection is closed or the chunk would pass the cap.
+    func reserve(_ bytes: Int) -> Bool {
+        flow.withLock {
+            guard !flowClosed, backlog + bytes <= outputCapBytes else { return false }
+            backlog += bytes
+            return true
+        }
+    }
 
     private func adjustBacklog(_ delta: Int) {
         flow.withLock {
             guard !flowClosed else { return }
             backlog += delta
-            if delta < 0 { flow.broadcast() }
-        }
-    }
-
-    /// Blocks a producer thread while more than `maxOutputBufferBytes` wait for the socket.
-    /// Never blocks on the connection's own queue (that would deadlock the flush).
-    func waitForRoom() {
-        guard DispatchQueue.getSpecific(key: queueKey) != id else { return }
-        flow.withLock {
-            while backlog > config.maxOutputBufferBytes && !flowClosed {
-                _ = flow.wait(until: Date(timeIntervalSinceNow: 1))
-            }
         }
     }
 }
