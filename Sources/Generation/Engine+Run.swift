@@ -48,12 +48,16 @@ extension Engine {
     /// the same request. A completed turn is committed (and fsync'd to the session log) before
     /// its `.finished` event exists.
     func finish(_ slot: DecodeSlot) {
-        let final: ChoiceEvent
+        var final: ChoiceEvent
         if slot.choice == 0 {
             final = settle(slot)
             sessions.release(slot.entry)
         } else {
             final = forkResult(slot)
+        }
+        // Stopped by the server rather than its client: the client learns why.
+        if case .finished(let r) = final, r.finishReason == .cancelled, let failure = slot.job.ticket.failureReason {
+            final = .failed(failure)
         }
         slot.emit(final)
         slot.job.choicesLeft -= 1

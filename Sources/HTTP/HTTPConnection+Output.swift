@@ -142,6 +142,9 @@ extension HTTPConnection {
     private func beginLinger() {
         guard !lingering, !closed else { return }
         lingering = true
+        lingerStart = .now()
+        lingerLastRead = lingerStart
+        lingerDiscarded = pendingInput.count
         pendingInput = []
         setReading(true)
         transport.shutdownWrite()

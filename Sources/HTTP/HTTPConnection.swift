@@ -20,10 +20,14 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     static let readChunkBytes = 64 * 1024
-    /// After the last response byte, how long to keep reading so unread request bytes don't
-    /// make the kernel reset the connection and destroy the response in flight.
+    /// Lingering close (RFC 9112 section 9.6): after the last response byte (write side shut),
+    /// keep reading and discarding so request bytes still arriving, e.g. the rest of a body
+    /// refused with 413, don't make the kernel answer with a reset that destroys the response
+    /// before the client has read it. Until the peer closes, it pauses `lingerSeconds`, or
+    /// `lingerMaxSeconds` / `lingerMaxBytes` in all are spent.
     static let lingerSeconds = 2.0
-    static let lingerMaxBytes = 1024 * 1024
+    static let lingerMaxSeconds = 10.0
+    static let lingerMaxBytes = 256 * 1024 * 1024
 
     let id: Int
     let queue: DispatchQueue
@@ -65,6 +69,8 @@ final class HTTPConnection: @unchecked Sendable {
     var draining = false
     var lingering = false
     var lingerDiscarded = 0
+    var lingerStart = DispatchTime.now()
+    var lingerLastRead = DispatchTime.now()
     var peerClosedAt: DispatchTime?
     var closed = false
     var deadline: (time: DispatchTime, action: Deadline)?
@@ -163,6 +169,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func received(_ count: Int) {
         if lingering {
             lingerDiscarded += count
+            lingerLastRead = .now()
             if lingerDiscarded > Self.lingerMaxBytes { close() }
             return
         }
@@ -265,7 +272,9 @@ final class HTTPConnection: @unchecked Sendable {
 
     private func phaseDeadline() -> (time: DispatchTime, action: Deadline)? {
         let now = DispatchTime.now()
-        if lingering { return (now + Self.lingerSeconds, .silentClose) }
+        if lingering {
+            return (min(lingerLastRead + Self.lingerSeconds, lingerStart + Self.lingerMaxSeconds), .silentClose)
+        }
         if let peerClosedAt { return (peerClosedAt + Self.lingerSeconds, .silentClose) }
         if current != nil { return nil }
         // A response still going out is covered by the send deadline alone.
