@@ -39,6 +39,7 @@ extension HTTPConnection {
         // `reserve` counted chunk.count; correct it to what actually goes on the wire.
         adjustBacklog(piece.count - chunk.count)
         if currentFraming != .none { currentBodyBytes += chunk.count }
+        if outOffset == outBuffer.count { sendProgressAt = .now() }  // the send clock starts now
         outBuffer.append(contentsOf: piece)
         flush()
     }
@@ -89,6 +90,7 @@ extension HTTPConnection {
     }
 
     func append(_ bytes: [UInt8]) {
+        if outOffset == outBuffer.count { sendProgressAt = .now() }  // the send clock starts now
         adjustBacklog(bytes.count)
         outBuffer.append(contentsOf: bytes)
     }
@@ -97,8 +99,7 @@ extension HTTPConnection {
     func flush() {
         guard !closed else { return }
         writeWantsReadable = false
-        let wasPending = outOffset < outBuffer.count
-        defer { if !closed { noteQueued(wasPending: wasPending) } }
+        defer { if !closed { noteQueued() } }
         while outOffset < outBuffer.count {
             let result = outBuffer.withUnsafeBytes { transport.write(from: UnsafeRawBufferPointer(rebasing: $0[outOffset...])) }
             switch result {
@@ -121,18 +122,19 @@ extension HTTPConnection {
         }
     }
 
-    /// Keeps the send deadlines current: output newly waiting for the peer starts the clock,
-    /// and so does crossing `maxOutputBufferBytes`.
-    private func noteQueued(wasPending: Bool) {
+    /// Keeps the send deadlines armed: once per stretch of output waiting for the peer, and
+    /// when the queue crosses `maxOutputBufferBytes` (the timer recomputes when it fires).
+    private func noteQueued() {
         let queued = outBuffer.count - outOffset
         var changed = false
-        if queued > 0 && !wasPending {
-            sendProgressAt = .now()
-            changed = true
+        if queued > 0 {
+            if !sendClockArmed { sendClockArmed = true; changed = true }
+        } else {
+            sendClockArmed = false
         }
         if queued > config.maxOutputBufferBytes {
             if overBoundSince == nil { overBoundSince = .now(); changed = true }
-        } else if overBoundSince != nil {
+        } else {
             overBoundSince = nil
         }
         if changed { rearmTimer() }

@@ -76,6 +76,8 @@ final class HTTPConnection: @unchecked Sendable {
     var deadline: (time: DispatchTime, action: Deadline)?
     /// Last time the socket accepted output bytes, or output became pending (the send deadline).
     var sendProgressAt = DispatchTime.now()
+    /// The send deadline is armed for the output now waiting.
+    var sendClockArmed = false
     /// Since when more than `maxOutputBufferBytes` have waited for the socket (nil: under it).
     var overBoundSince: DispatchTime?
 
