@@ -273,7 +273,6 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     private func phaseDeadline() -> (time: DispatchTime, action: Deadline)? {
-        let now = DispatchTime.now()
         if lingering {
             return (min(lingerLastRead + Self.lingerSeconds, lingerStart + Self.lingerMaxSeconds), .silentClose)
         }
@@ -281,16 +280,18 @@ final class HTTPConnection: @unchecked Sendable {
         if current != nil { return nil }
         // A response still going out is covered by the send deadline alone.
         if outOffset < outBuffer.count { return nil }
+        // Fixed points in time only (never `now`): `onTimer` recomputes before acting.
+        // `idleSince` is the accept time until a response is served.
         switch parser.phase {
         case .idle where servedAny:
             return (idleSince + config.idleTimeout, .silentClose)
         case .idle:
-            return ((requestStart ?? now) + config.headerTimeout, .silentClose)
+            return ((requestStart ?? idleSince) + config.headerTimeout, .silentClose)
         case .head:
-            return ((requestStart ?? now) + config.headerTimeout,
+            return ((requestStart ?? idleSince) + config.headerTimeout,
                     .timeout("request header not received within \(config.headerTimeout) s"))
         case .body:
-            return ((bodyStart ?? now) + config.bodyTimeout,
+            return ((bodyStart ?? requestStart ?? idleSince) + config.bodyTimeout,
                     .timeout("request body not received within \(config.bodyTimeout) s"))
         }
     }
