@@ -63,6 +63,14 @@ final class HTTPSendDeadlineTests: XCTestCase {
         XCTAssertEqual(response.body.count, big.count)
     }
 
+    func testConnectionThatSendsNothingIsClosedAtTheHeaderTimeout() throws {
+        let config = HTTPServerConfig(headerTimeout: 1)
+        let (server, _) = try startServer(self, config: config) { request, responder in echoHandler(request, responder) }
+        let mute = try RawClient(port: server.port)
+        XCTAssertTrue(mute.waitForClose(within: 4), "a connection that never sent a byte kept its slot")
+        XCTAssertTrue(eventually(2) { server.activeConnectionCount == 0 })
+    }
+
     func testClientStillSendingAnOversizedBodyReadsIts413() throws {
         // The body is refused from its Content-Length; the client sends all 16 MiB anyway and
         // only then reads. Without a lingering close the server's close resets the connection
