@@ -19,8 +19,9 @@ final class ReliabilitySlowClientTests: XCTestCase {
         let firstFrom = TokenTimes.now()
         Thread.sleep(forTimeInterval: 1.5)
 
-        // 4 clients: a 1 MB /tokenize body (words, ~1 MB of JSON tokens back), 4 KiB window, no reads.
-        let text = String(repeating: "the quick brown fox ", count: 50_000)
+        // 4 clients: a 1 MB /tokenize body, 4 KiB window, no reads. Digits are one token each,
+        // so the ~3 MB answer outgrows the kernel's socket buffers and stays queued.
+        let text = String(repeating: "0123456789", count: 100_000)
         let body = #"{"text": ""# + text + #""}"#
         let silentFrom = TokenTimes.now()
         var silent: [ReliabilitySocket] = []
