@@ -131,6 +131,7 @@ public final class APIServer: @unchecked Sendable {
     }
 
     static func respond(_ responder: HTTPResponder, error: APIError) {
+        let error = responder.shown(error)
         respond(responder, status: error.status, json: error.envelope, headers: error.headers)
     }
 }

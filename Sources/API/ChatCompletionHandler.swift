@@ -69,7 +69,7 @@ struct ChatCompletionHandler {
                     }
                 case .failed(let error):
                     run.failed = true
-                    out.send(FrameStream.sse(APIError(error).openAIEnvelope))
+                    out.send(FrameStream.sse(responder.shown(APIError(error)).openAIEnvelope))
                     out.send(FrameStream.sseDone)
                     out.finish()
                 }

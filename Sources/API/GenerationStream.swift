@@ -83,8 +83,8 @@ final class GenerationStream: @unchecked Sendable {
         case .failed(let error):
             responder.logFields["error"] = error.description
             // Headers are gone already, so the status cannot change: the error travels as
-            // the last object of the stream instead of a silent cut.
-            end(with: APIError(error).envelope)
+            // the last object of the stream (with `done`) instead of a silent cut.
+            end(with: responder.shown(APIError(error)).finalEnvelope)
         }
     }
 
@@ -107,13 +107,12 @@ final class GenerationStream: @unchecked Sendable {
 
 // What a stream needs from HTTPResponder; a protocol so the event ordering and the
 // failure paths can be tested with a recording fake.
-protocol StreamResponder: AnyObject {
+protocol StreamResponder: ErrorReporting {
     func startStream(status: Int, headers: [(String, String)])
     func write(_ chunk: [UInt8]) -> Bool
     func finish()
     var isClientGone: Bool { get }
     func onClientGone(_ callback: @escaping @Sendable () -> Void)
-    var logFields: [String: String] { get set }
 }
 
 extension HTTPResponder: StreamResponder {}

@@ -34,7 +34,7 @@ extension APIServer {
     /// Counts a finished request (call it from `HTTPServer.onRequestLogged`). Labelled with
     /// the route pattern, or "unmatched" for 404s and framing errors, never the raw path.
     public func recordRequest(_ entry: HTTPLogEntry, router: Router) {
-        guard let metrics else { return }
+        guard let metrics, entry.status > 0 else { return }  // 0: a connection closed, not a request
         let route = entry.method == "-" ? nil : router.pattern(for: entry.path)
         metrics.recordRequest(method: entry.method, route: route ?? "unmatched", status: entry.status)
     }

@@ -18,7 +18,7 @@ extension APIServer {
         let id = request.pathParameters["id"] ?? ""
         guard id == engine.modelName else {
             return APIServer.respondOpenAI(responder, error: APIError(
-                status: 404, type: "invalid_request_error", message: "model \"\(id)\" not found; this server serves \"\(engine.modelName)\"",
+                status: 404, message: "model \"\(id)\" not found; this server serves \"\(engine.modelName)\"",
                 param: "model"))
         }
         APIServer.respond(responder, status: 200, json: modelObject())

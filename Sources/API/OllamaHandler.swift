@@ -41,7 +41,7 @@ extension APIServer {
                         APIServer.respond(responder, status: 200, json: last)
                     }
                 case .failed(let error):
-                    if let out { out.send(FrameStream.ndjson(APIError(error).envelope)); out.finish() } else {
+                    if let out { out.send(FrameStream.ndjson(responder.shown(APIError(error)).finalEnvelope)); out.finish() } else {
                         APIServer.respond(responder, error: APIError(error))
                     }
                 }

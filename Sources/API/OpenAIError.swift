@@ -22,13 +22,14 @@ extension APIError {
     }
 
     static func unauthorized() -> APIError {
-        APIError(status: 401, type: "authentication_error",
+        APIError(status: 401,
                  message: "missing or invalid API key; send Authorization: Bearer <key>", param: nil)
     }
 }
 
 extension APIServer {
     static func respondOpenAI(_ responder: HTTPResponderLike, error: APIError) {
+        let error = responder.shown(error)
         responder.respond(status: error.status, headers: [("Content-Type", "application/json")] + error.headers,
                           body: JSONWriter.bytes(error.openAIEnvelope))
     }

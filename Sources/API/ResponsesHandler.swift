@@ -33,10 +33,10 @@ struct ResponsesHandler {
                 do {
                     try engine.forkSession(from: owner.scoped(previous), to: sessionID)
                 } catch GenerationError.sessionNotFound {
-                    throw APIError(status: 404, type: "invalid_request_error",
+                    throw APIError(status: 404,
                                    message: "previous response \"\(previous)\" not found", param: "previous_response_id")
                 } catch GenerationError.invalidRequest {
-                    throw APIError(status: 404, type: "invalid_request_error",
+                    throw APIError(status: 404,
                                    message: "previous response \"\(previous)\" not found", param: "previous_response_id")
                 }
             }
@@ -107,7 +107,7 @@ struct ResponsesHandler {
                 out.finish()
             case .failed(let error):
                 failed()
-                send("error", [("code", .null), ("message", .string(error.description)), ("param", .null)])
+                send("error", [("code", .null), ("message", .string(responder.shown(APIError(error)).message)), ("param", .null)])
                 out.finish()
             }
         }
@@ -136,6 +136,6 @@ struct ResponsesHandler {
     }
 
     private func notFound(_ id: String) -> APIError {
-        APIError(status: 404, type: "invalid_request_error", message: "response \"\(id)\" not found", param: "response_id")
+        APIError(status: 404, message: "response \"\(id)\" not found", param: "response_id")
     }
 }

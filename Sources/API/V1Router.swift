@@ -23,11 +23,11 @@ final class V1Router: @unchecked Sendable {
             allowed.append(route.method)
         }
         if allowed.isEmpty {
-            APIServer.respondOpenAI(responder, error: APIError(status: 404, type: "invalid_request_error",
+            APIServer.respondOpenAI(responder, error: APIError(status: 404,
                                                                message: "no route for \(request.path)", param: nil))
         } else {
             APIServer.respondOpenAI(responder, error: APIError(
-                status: 405, type: "invalid_request_error", message: "\(request.method) is not allowed on \(request.path)",
+                status: 405, message: "\(request.method) is not allowed on \(request.path)",
                 param: nil, headers: [("Allow", allowed.joined(separator: ", "))]))
         }
     }

@@ -6,6 +6,9 @@ import Logging
 /// session, the reason of a 4xx/5xx and the handler's fields as log metadata.
 enum AccessLog {
     static func write(_ entry: HTTPLogEntry) {
+        // Status 0: the server closed a connection whose last response was already logged
+        // (e.g. `closed=send_timeout` for a client that never read it).
+        if entry.status == 0 { return Log.write(.warning, "connection closed", metadata(entry)) }
         let level: LogLevel = entry.status >= 500 ? .error : (entry.status >= 400 ? .warning : .info)
         Log.write(level, message(entry), metadata(entry), details: details(entry))
     }

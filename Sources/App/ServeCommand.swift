@@ -97,8 +97,9 @@ struct Serve: ParsableCommand {
     }
 }
 
-/// SIGTERM / SIGINT: stop accepting, let running streams finish up to the grace period,
-/// flush sessions to disk, exit 0.
+/// SIGTERM / SIGINT: stop accepting, let running streams finish up to the grace period, end
+/// the ones still running with a final error line and a complete body, exit 0. A second
+/// signal exits at once (status 1).
 final class GracefulShutdown {
     private let server: HTTPServer
     private let engine: Engine
@@ -122,18 +123,30 @@ final class GracefulShutdown {
         }
     }
 
+    /// After the grace period, how long the HTTP side has to send the streams' endings.
+    static let endingSeconds = 3.0
+
     private func begin(signal number: Int32) {
-        guard !started else { return }
+        if started {
+            Log.write(.warning, "signal \(number) again: exiting now without draining")
+            exit(1)
+        }
         started = true
-        Log.write(.info, "signal \(number): draining (up to \(grace) s)")
-        server.stopAccepting()
+        Log.write(.info, "signal \(number): draining (up to \(grace) s; a second signal exits at once)")
         let engine = self.engine, grace = self.grace
-        server.shutdown(deadline: grace) {
-            DispatchQueue.global().async {
-                engine.shutdown(deadline: 1)
-                Log.write(.info, "stopped")
-                exit(0)
-            }
+        let stopped = DispatchGroup()
+        // The engine ends what still runs at `grace` with `.failed(.shuttingDown)`, which the
+        // streams write as their last line; the HTTP drain waits a little longer for those.
+        stopped.enter()
+        server.shutdown(deadline: grace + Self.endingSeconds) { stopped.leave() }
+        stopped.enter()
+        DispatchQueue.global().async {
+            engine.shutdown(deadline: grace)
+            stopped.leave()
+        }
+        stopped.notify(queue: .global()) {
+            Log.write(.info, "stopped")
+            exit(0)
         }
     }
 }

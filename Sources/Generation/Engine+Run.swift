@@ -73,8 +73,13 @@ extension Engine {
     /// fsync on the log queue, so the worker goes on with the other slots meanwhile and
     /// `ended` runs on that queue (the job's only choice then: sessions take n = 1).
     func finish(_ slot: DecodeSlot) {
-        let ended: (ChoiceEvent) -> Void = { [self] final in
+        let ended: (ChoiceEvent) -> Void = { [self] settled in
             if slot.choice == 0 { sessions.release(slot.entry) }
+            var final = settled
+            // Stopped by the server rather than its client: the client learns why.
+            if case .finished(let r) = final, r.finishReason == .cancelled, let failure = slot.job.ticket.failureReason {
+                final = .failed(failure)
+            }
             slot.emit(final)
             slot.job.choicesLeft -= 1
             if slot.job.choicesLeft == 0 { jobEnded(slot.job, startMs: slot.startMs) }

@@ -127,7 +127,8 @@ extension Engine {
         while !(queue.isEmpty && active.isEmpty), condition.wait(until: until) {}
         let abandoned = queue
         queue.removeAll()
-        for job in active { job.ticket.cancel() }
+        // Their clients get a final error event (an ending, not a cut) once they stop.
+        for job in active { job.ticket.cancel(failing: .shuttingDown) }
         condition.unlock()
         for job in abandoned {
             if let s = job.session { sessions.release(s) }

@@ -1,7 +1,10 @@
 import Dispatch
 import Foundation
 
-/// Response side of a connection: framing, the output buffer, flushing, back-pressure, close.
+/// Response side of a connection: framing, the output buffer, flushing, output bounds, close.
+/// Producers (the engine's worker among them) never wait here: a peer that does not read
+/// meets the send deadlines in `nextDeadline` or the hard cap in `reserve`, and only its own
+/// connection is closed.
 extension HTTPConnection {
     func beginResponse(_ responder: HTTPResponder, status: Int, headers: [(String, String)],
                        body: [UInt8]?, complete: Bool) {
@@ -36,6 +39,7 @@ extension HTTPConnection {
         // `reserve` counted chunk.count; correct it to what actually goes on the wire.
         adjustBacklog(piece.count - chunk.count)
         if currentFraming != .none { currentBodyBytes += chunk.count }
+        if outOffset == outBuffer.count { sendProgressAt = .now() }  // the send clock starts now
         outBuffer.append(contentsOf: piece)
         flush()
     }
@@ -86,6 +90,7 @@ extension HTTPConnection {
     }
 
     func append(_ bytes: [UInt8]) {
+        if outOffset == outBuffer.count { sendProgressAt = .now() }  // the send clock starts now
         adjustBacklog(bytes.count)
         outBuffer.append(contentsOf: bytes)
     }
@@ -94,11 +99,13 @@ extension HTTPConnection {
     func flush() {
         guard !closed else { return }
         writeWantsReadable = false
+        defer { if !closed { noteQueued() } }
         while outOffset < outBuffer.count {
             let result = outBuffer.withUnsafeBytes { transport.write(from: UnsafeRawBufferPointer(rebasing: $0[outOffset...])) }
             switch result {
             case .bytes(let n):
                 outOffset += n
+                sendProgressAt = .now()
                 adjustBacklog(-n)
             case .wouldBlock(let waitForWritable):
                 if waitForWritable { activateWriteSource() } else { writeWantsReadable = true }
@@ -115,10 +122,31 @@ extension HTTPConnection {
         }
     }
 
+    /// Keeps the send deadlines armed: once per stretch of output waiting for the peer, and
+    /// when the queue crosses `maxOutputBufferBytes` (the timer recomputes when it fires).
+    private func noteQueued() {
+        let queued = outBuffer.count - outOffset
+        var changed = false
+        if queued > 0 {
+            if !sendClockArmed { sendClockArmed = true; changed = true }
+        } else {
+            sendClockArmed = false
+        }
+        if queued > config.maxOutputBufferBytes {
+            if overBoundSince == nil { overBoundSince = .now(); changed = true }
+        } else {
+            overBoundSince = nil
+        }
+        if changed { rearmTimer() }
+    }
+
     /// Half-close, then read and discard until the peer closes or the linger time is up.
     private func beginLinger() {
         guard !lingering, !closed else { return }
         lingering = true
+        lingerStart = .now()
+        lingerLastRead = lingerStart
+        lingerDiscarded = pendingInput.count
         pendingInput = []
         setReading(true)
         transport.shutdownWrite()
@@ -137,25 +165,24 @@ extension HTTPConnection {
         writeSource?.suspend()
     }
 
-    /// From `HTTPResponder.write`, any thread: count a chunk before it reaches the queue.
-    func reserve(_ bytes: Int) { adjustBacklog(bytes) }
+    /// Bytes queued for one response beyond which a stream is cut at once: the send
+    /// deadlines bound the time a slow peer may hold output, this bounds the memory.
+    var outputCapBytes: Int { config.maxOutputBufferBytes * 4 }
+
+    /// From `HTTPResponder.write`, any thread: counts a chunk before it reaches the queue.
+    /// False (nothing counted) when the connection is closed or the chunk would pass the cap.
+    func reserve(_ bytes: Int) -> Bool {
+        flow.withLock {
+            guard !flowClosed, backlog + bytes <= outputCapBytes else { return false }
+            backlog += bytes
+            return true
+        }
+    }
 
     private func adjustBacklog(_ delta: Int) {
         flow.withLock {
             guard !flowClosed else { return }
             backlog += delta
-            if delta < 0 { flow.broadcast() }
-        }
-    }
-
-    /// Blocks a producer thread while more than `maxOutputBufferBytes` wait for the socket.
-    /// Never blocks on the connection's own queue (that would deadlock the flush).
-    func waitForRoom() {
-        guard DispatchQueue.getSpecific(key: queueKey) != id else { return }
-        flow.withLock {
-            while backlog > config.maxOutputBufferBytes && !flowClosed {
-                _ = flow.wait(until: Date(timeIntervalSinceNow: 1))
-            }
         }
     }
 }

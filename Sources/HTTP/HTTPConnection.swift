@@ -2,11 +2,15 @@ import Dispatch
 import Foundation
 
 /// One accepted socket. All state below is confined to `queue` (a serial queue); the
-/// responder reaches it only through `queue.async`, except the back-pressure counter in `flow`.
+/// responder reaches it only through `queue.async`, except the output counter in `flow`.
+// @unchecked: the mutable state is confined to `queue` (see above) and `backlog`/`flowClosed`
+// to the `flow` lock; the compiler cannot see a queue confinement.
 final class HTTPConnection: @unchecked Sendable {
     enum Deadline {
         case silentClose
         case timeout(String)
+        /// Output is queued and the peer stopped reading: close, logged with the reason.
+        case sendStalled(String)
     }
 
     struct Hooks {
@@ -16,10 +20,14 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     static let readChunkBytes = 64 * 1024
-    /// After the last response byte, how long to keep reading so unread request bytes don't
-    /// make the kernel reset the connection and destroy the response in flight.
+    /// Lingering close (RFC 9112 section 9.6): after the last response byte (write side shut),
+    /// keep reading and discarding so request bytes still arriving, e.g. the rest of a body
+    /// refused with 413, don't make the kernel answer with a reset that destroys the response
+    /// before the client has read it. Until the peer closes, it pauses `lingerSeconds`, or
+    /// `lingerMaxSeconds` / `lingerMaxBytes` in all are spent.
     static let lingerSeconds = 2.0
-    static let lingerMaxBytes = 1024 * 1024
+    static let lingerMaxSeconds = 10.0
+    static let lingerMaxBytes = 256 * 1024 * 1024
 
     let id: Int
     let queue: DispatchQueue
@@ -61,12 +69,20 @@ final class HTTPConnection: @unchecked Sendable {
     var draining = false
     var lingering = false
     var lingerDiscarded = 0
+    var lingerStart = DispatchTime.now()
+    var lingerLastRead = DispatchTime.now()
     var peerClosedAt: DispatchTime?
     var closed = false
     var deadline: (time: DispatchTime, action: Deadline)?
+    /// Last time the socket accepted output bytes, or output became pending (the send deadline).
+    var sendProgressAt = DispatchTime.now()
+    /// The send deadline is armed for the output now waiting.
+    var sendClockArmed = false
+    /// Since when more than `maxOutputBufferBytes` have waited for the socket (nil: under it).
+    var overBoundSince: DispatchTime?
 
     /// Bytes handed over by `write` and not yet accepted by the socket; guarded by `flow`.
-    let flow = NSCondition()
+    let flow = NSLock()
     var backlog = 0
     var flowClosed = false
 
@@ -155,6 +171,7 @@ final class HTTPConnection: @unchecked Sendable {
     private func received(_ count: Int) {
         if lingering {
             lingerDiscarded += count
+            lingerLastRead = .now()
             if lingerDiscarded > Self.lingerMaxBytes { close() }
             return
         }
@@ -233,53 +250,82 @@ final class HTTPConnection: @unchecked Sendable {
 
     func rearmTimer() {
         guard let timer, !closed else { return }
-        let now = DispatchTime.now()
-        if lingering {
-            deadline = (now + Self.lingerSeconds, .silentClose)
-        } else if let peerClosedAt {
-            deadline = (peerClosedAt + Self.lingerSeconds, .silentClose)
-        } else if current != nil {
-            deadline = nil
-        } else {
-            switch parser.phase {
-            case .idle where servedAny:
-                deadline = (idleSince + config.idleTimeout, .silentClose)
-            case .idle:
-                deadline = ((requestStart ?? now) + config.headerTimeout, .silentClose)
-            case .head:
-                deadline = ((requestStart ?? now) + config.headerTimeout,
-                            .timeout("request header not received within \(config.headerTimeout) s"))
-            case .body:
-                deadline = ((bodyStart ?? now) + config.bodyTimeout,
-                            .timeout("request body not received within \(config.bodyTimeout) s"))
-            }
-        }
+        deadline = nextDeadline()
         timer.schedule(deadline: deadline?.time ?? .distantFuture, leeway: .milliseconds(10))
     }
 
+    /// The earliest of the phase's deadline and the send deadlines (output queued and not
+    /// taken by the peer for `idleTimeout`; or over `maxOutputBufferBytes` that long).
+    private func nextDeadline() -> (time: DispatchTime, action: Deadline)? {
+        var next = phaseDeadline()
+        if lingering || peerClosedAt != nil { return next }
+        if outOffset < outBuffer.count {
+            let stalled = (sendProgressAt + config.idleTimeout,
+                           Deadline.sendStalled("send_timeout: the client read nothing for \(config.idleTimeout) s"))
+            if next == nil || stalled.0 < next!.time { next = stalled }
+        }
+        if let overBoundSince {
+            let slow = (overBoundSince + config.idleTimeout,
+                        Deadline.sendStalled("slow_reader: over \(config.maxOutputBufferBytes) bytes queued for \(config.idleTimeout) s"))
+            if next == nil || slow.0 < next!.time { next = slow }
+        }
+        return next
+    }
+
+    private func phaseDeadline() -> (time: DispatchTime, action: Deadline)? {
+        if lingering {
+            return (min(lingerLastRead + Self.lingerSeconds, lingerStart + Self.lingerMaxSeconds), .silentClose)
+        }
+        if let peerClosedAt { return (peerClosedAt + Self.lingerSeconds, .silentClose) }
+        if current != nil { return nil }
+        // A response still going out is covered by the send deadline alone.
+        if outOffset < outBuffer.count { return nil }
+        // Fixed points in time only (never `now`): `onTimer` recomputes before acting.
+        // `idleSince` is the accept time until a response is served.
+        switch parser.phase {
+        case .idle where servedAny:
+            return (idleSince + config.idleTimeout, .silentClose)
+        case .idle:
+            return ((requestStart ?? idleSince) + config.headerTimeout, .silentClose)
+        case .head:
+            return ((requestStart ?? idleSince) + config.headerTimeout,
+                    .timeout("request header not received within \(config.headerTimeout) s"))
+        case .body:
+            return ((bodyStart ?? requestStart ?? idleSince) + config.bodyTimeout,
+                    .timeout("request body not received within \(config.bodyTimeout) s"))
+        }
+    }
+
     private func onTimer() {
-        guard let (time, action) = deadline, !closed else { return }
-        guard DispatchTime.now() >= time else { return rearmTimer() }
+        guard !closed else { return }
+        // Recomputed: progress since the timer was set may have moved a deadline later.
+        guard let (time, action) = nextDeadline(), DispatchTime.now() >= time else { return rearmTimer() }
         deadline = nil
         switch action {
         case .silentClose: close()
         case .timeout(let message): sendError(status: 408, message: message)
+        case .sendStalled(let reason): close(reason: reason)
         }
     }
 
-    /// Tears everything down; the descriptor closes after both sources are cancelled.
-    func close() {
+    /// Tears everything down; the descriptor closes after both sources are cancelled. With a
+    /// `reason` the server chose to close (a send deadline, an output cap): the request in
+    /// progress is logged with `closed=<reason>` instead of as a vanished client.
+    func close(reason: String? = nil) {
         guard !closed else { return }
         closed = true
         flow.withLock {
             flowClosed = true
             backlog = 0
-            flow.broadcast()
         }
         if let responder = current {
+            if let reason { responder.logFields["closed"] = reason }
             responder.markClientGone()
-            logCurrent(clientGone: true)
+            logCurrent(clientGone: reason == nil)
             current = nil
+        } else if let reason {
+            hooks.log(HTTPLogEntry(method: "-", path: "-", status: 0, duration: 0, bytes: 0,
+                                   remoteAddress: remoteAddress, fields: ["closed": reason], clientGone: false))
         }
         timer?.cancel()
         if readSuspended { readSource?.resume() }

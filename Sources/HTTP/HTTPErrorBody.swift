@@ -8,22 +8,8 @@ public enum HTTPErrorBody {
         return Array(text.utf8)
     }
 
-    /// The error type the HTTP layer uses for each status it produces itself.
-    public static func type(forStatus status: Int) -> String {
-        switch status {
-        case 400: return "invalid_request"
-        case 404: return "not_found"
-        case 405: return "method_not_allowed"
-        case 408: return "request_timeout"
-        case 413: return "payload_too_large"
-        case 417: return "expectation_failed"
-        case 431: return "header_fields_too_large"
-        case 501: return "not_implemented"
-        case 503: return "unavailable"
-        case 505: return "http_version_not_supported"
-        default: return status >= 500 ? "server_error" : "invalid_request"
-        }
-    }
+    /// The error type of `status`, from the one table (`ErrorTable`).
+    public static func type(forStatus status: Int) -> String { ErrorTable.type(forStatus: status) }
 
     /// JSON string literal (RFC 8259 section 7): escapes quote, backslash and controls.
     static func quoted(_ s: String) -> String {

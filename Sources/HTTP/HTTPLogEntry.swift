@@ -4,6 +4,8 @@ import Foundation
 public struct HTTPLogEntry: Sendable {
     public var method: String
     public var path: String
+    /// 0 for a connection the server closed after its last request was logged (the reason
+    /// is in `fields["closed"]`).
     public var status: Int
     /// From the first byte of the request to the last byte of the response queued.
     public var duration: TimeInterval

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Answers one request. Thread-safe: the handler may call it from any thread, at any later
-/// time. Calls are applied in order on the connection's queue; nothing here blocks except
-/// `write`, which waits while the connection's output buffer is over its bound (back-pressure)
-/// unless it is called on the connection's own queue.
+/// time. Calls are applied in order on the connection's queue; nothing here blocks, so the
+/// model worker may write tokens directly. A peer that does not keep up is handled by the
+/// connection (send deadlines, output cap): its stream is cut, never its producer slowed.
+// @unchecked: every mutable field is guarded by `lock`.
 public final class HTTPResponder: @unchecked Sendable {
     enum State { case idle, streaming, done }
 
@@ -79,20 +80,25 @@ public final class HTTPResponder: @unchecked Sendable {
         }
     }
 
-    /// Queues one chunk and flushes it at once. Returns false once the client is gone (or the
-    /// response is finished); the chunk is then dropped.
+    /// Queues one chunk and flushes it at once; never waits for the peer. Returns false once
+    /// the client is gone, the response is finished, or the chunk would pass the connection's
+    /// output cap (the stream is then cut: the connection closes with `closed=output_cap`).
     @discardableResult
     public func write(_ chunk: [UInt8]) -> Bool {
         let accepted: Bool = lock.withLock {
             if state == .idle { startLocked(status: 200, headers: []) }
             guard state == .streaming, !gone else { return false }
             guard !chunk.isEmpty else { return true }
-            connection.reserve(chunk.count)
             let connection = self.connection
+            guard connection.reserve(chunk.count) else {
+                state = .done  // a dropped chunk: nothing after it may be sent
+                let reason = "output_cap: the client fell over \(connection.outputCapBytes) bytes behind"
+                connection.queue.async { connection.close(reason: reason) }
+                return false
+            }
             connection.queue.async { connection.sendPiece(self, chunk) }
             return true
         }
-        if accepted { connection.waitForRoom() }
         return accepted && !isClientGone
     }
 

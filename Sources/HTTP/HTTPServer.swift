@@ -77,7 +77,9 @@ public final class HTTPServer: @unchecked Sendable {
         if remaining.isEmpty { return completion() }
         if DispatchTime.now() >= end {
             if forced { return completion() }  // the closes below were queued a second ago
-            for connection in remaining { connection.queue.async { connection.close() } }
+            for connection in remaining {
+                connection.queue.async { connection.close(reason: "shutdown: the drain deadline passed") }
+            }
             let grace = DispatchTime.now() + 1
             return waitForDrain(until: grace, forced: true, completion: completion)
         }

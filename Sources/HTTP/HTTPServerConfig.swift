@@ -26,10 +26,12 @@ public struct HTTPServerConfig: Sendable {
     public var headerTimeout: TimeInterval
     /// From the end of the header section until the body is complete.
     public var bodyTimeout: TimeInterval
-    /// A keep-alive connection with no request in progress is closed silently after this.
+    /// A keep-alive connection with no request in progress is closed silently after this; so
+    /// is one whose peer takes none of the queued output for this long (the send deadline).
     public var idleTimeout: TimeInterval
     public var maxConnections: Int
-    /// Bytes queued for one connection before `HTTPResponder.write` blocks its caller.
+    /// Output bytes one connection may keep queued for longer than `idleTimeout` (the peer reads
+    /// too slowly: closed); 4x this cuts a stream at once. Writers never block on it.
     public var maxOutputBufferBytes: Int
     public var tls: TLSConfig?
     /// Origins allowed to call from a browser; nil: no CORS headers, preflights get 405.

@@ -12,7 +12,7 @@ final class APIErrorMappingTests: XCTestCase {
             (.queueFull(retryAfterSeconds: 3), 503, "overloaded_error", nil),
             (.sessionBusy(id: "a"), 409, "conflict_error", "session_id"),
             (.sessionNotFound(id: "a"), 404, "not_found_error", "session_id"),
-            (.shuttingDown, 503, "unavailable_error", nil),
+            (.shuttingDown, 503, "overloaded_error", nil),
             (.internalError("boom"), 500, "server_error", nil),
         ]
         for (error, status, type, param) in cases {

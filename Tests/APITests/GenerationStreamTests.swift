@@ -13,6 +13,7 @@ final class GenerationStreamTests: XCTestCase {
         var gone = false
         var goneCallback: (@Sendable () -> Void)?
         var logFields: [String: String] = [:]
+        let requestID = "req-1"
 
         func startStream(status: Int, headers: [(String, String)]) {
             log.append("start \(status) " + headers.map { "\($0.0)=\($0.1)" }.joined(separator: ","))
@@ -59,7 +60,20 @@ final class GenerationStreamTests: XCTestCase {
         stream.handle(.token(id: 2, text: "late"))  // nothing may follow the final object
         XCTAssertEqual(Array(fake.log.dropFirst()), ["write", "write", "finish"])
         XCTAssertEqual(fake.frames[0], "data: {\"token\":{\"id\":1,\"text\":\"a\"}}\n\n")
-        XCTAssertEqual(fake.frames[1], #"data: {"error":{"type":"server_error","message":"disk full","param":null}}"# + "\n\n")
+        // A 500's detail stays in the log under the request id; the client gets the id.
+        XCTAssertEqual(fake.frames[1], #"data: {"error":{"type":"server_error","message":"internal server error; the server log has the details under request id req-1","param":null},"done":true}"# + "\n\n")
+        XCTAssertEqual(fake.logFields["error"], "internal error: disk full")
+    }
+
+    func testShutdownEndsTheStreamWithAFinalErrorLine() throws {
+        let fake = FakeResponder()
+        let stream = GenerationStream(responder: fake, framing: .ndjson)
+        stream.start(ticket: GenerationTicket())
+        stream.handle(.token(id: 1, text: "a"))
+        stream.handle(.failed(.shuttingDown))
+        XCTAssertEqual(fake.log.last, "finish", "the body must be completed, not cut")
+        let last = try XCTUnwrap(fake.frames.last)
+        XCTAssertEqual(last, #"{"error":{"type":"overloaded_error","message":"the server is shutting down","param":null},"done":true}"# + "\n")
     }
 
     func testRefusedWriteCancelsTheTicket() {

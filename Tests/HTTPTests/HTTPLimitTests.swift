@@ -94,7 +94,7 @@ final class HTTPLimitTests: XCTestCase {
         let third = try RawClient(port: server.port)
         let response = try third.readResponse()
         XCTAssertEqual(response.status, 503)
-        XCTAssertEqual(response.errorType, "unavailable")
+        XCTAssertEqual(response.errorType, "overloaded_error")
         XCTAssertTrue(third.waitForClose(within: 5))
         for client in [first, second] {
             try client.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -123,12 +123,12 @@ final class HTTPLimitTests: XCTestCase {
         try client.send("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n")
         let missing = try client.readResponse()
         XCTAssertEqual(missing.status, 404)
-        XCTAssertEqual(missing.errorType, "not_found")
+        XCTAssertEqual(missing.errorType, "not_found_error")
         try client.send("PUT /sessions/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
         let wrong = try client.readResponse()
         XCTAssertEqual(wrong.status, 405)
         XCTAssertEqual(wrong.header("Allow"), "GET, DELETE, HEAD")
-        XCTAssertEqual(wrong.errorType, "method_not_allowed")
+        XCTAssertEqual(wrong.errorType, "method_not_allowed_error")
         try client.send("GET /generate HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(try client.readResponse().header("Allow"), "POST")
     }

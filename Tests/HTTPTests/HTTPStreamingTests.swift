@@ -103,31 +103,33 @@ final class HTTPStreamingTests: XCTestCase {
         XCTAssertEqual(response.text, "ab")
     }
 
-    func testBackPressureBoundsTheOutputBuffer() throws {
-        // 64 KiB bound; the producer writes 8 MiB while the client reads nothing for a while.
+    func testWritesNeverBlockAndTheOutputCapCutsOnlyThatStream() throws {
+        // 64 KiB bound (cap 256 KiB); the producer writes 8 MiB while the client reads nothing.
+        // Before, `write` blocked its caller (the model worker) until the peer read.
         let config = HTTPServerConfig(maxOutputBufferBytes: 64 * 1024)
-        let produced = LogBox()
+        let refusedAt = LogBox()
         let done = DispatchSemaphore(value: 0)
-        let (server, _) = try startServer(self, config: config) { _, responder in
+        let (server, logs) = try startServer(self, config: config) { _, responder in
             DispatchQueue.global().async {
                 let piece = [UInt8](repeating: UInt8(ascii: "x"), count: 16 * 1024)
-                for i in 0..<512 {
-                    responder.write(piece)
-                    produced.add(HTTPLogEntry(method: "", path: "\(i)", status: 0, duration: 0, bytes: 0,
-                                              remoteAddress: "", fields: [:], clientGone: false))
+                for i in 0..<512 where !responder.write(piece) {
+                    refusedAt.add(HTTPLogEntry(method: "", path: "\(i)", status: 0, duration: 0, bytes: 0,
+                                               remoteAddress: "", fields: [:], clientGone: false))
+                    break
                 }
                 responder.finish()
                 done.signal()
             }
         }
-        let client = try RawClient(port: server.port)
+        let client = try RawClient(port: server.port, receiveBuffer: 4096)
         try client.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
-        usleep(300_000)
-        // Kernel socket buffers hold a few MiB at most; without back-pressure all 512 would be done.
-        XCTAssertLessThan(produced.entries.count, 512)
-        let response = try client.readResponse()
-        XCTAssertEqual(response.body.count, 512 * 16 * 1024)
-        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success, "the producer blocked on a silent client")
+        let refused = try XCTUnwrap(refusedAt.entries.first.flatMap { Int($0.path) })
+        // Kernel buffers take some, the cap 256 KiB more: far from all 8 MiB.
+        XCTAssertLessThan(refused, 256)
+        XCTAssertTrue(eventually(5) { server.activeConnectionCount == 0 }, "the cut stream kept its slot")
+        XCTAssertTrue(eventually(5) { logs.entries.contains { $0.fields["closed"]?.hasPrefix("output_cap") == true } })
+        XCTAssertFalse(logs.entries.contains { $0.clientGone }, "a server-side cut logged as client_gone")
     }
 
     func testShutdownLetsStreamFinishAndRefusesNewConnections() throws {

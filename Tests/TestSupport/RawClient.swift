@@ -29,7 +29,9 @@ public final class RawClient {
     private var closed = false
 
     /// `timeout` bounds every blocking read; generous so a loaded machine doesn't flake.
-    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
+    /// `receiveBuffer` (SO_RCVBUF, set before connecting so the window stays small) models a
+    /// client that reads little or nothing.
+    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 10, receiveBuffer: Int? = nil) throws {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var list: UnsafeMutablePointer<addrinfo>?
@@ -39,6 +41,9 @@ public final class RawClient {
         defer { freeaddrinfo(list) }
         fd = socket(info.pointee.ai_family, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw ClientError(description: "socket errno \(errno)") }
+        if var size = receiveBuffer.map(Int32.init) {
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         guard connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 else {
             let code = errno
             Glibc.close(fd)
