@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "API", dependencies: ["HTTP", "Generation", "Tokenization", "Sampling", "Grammar", "Telemetry"]),
         .target(name: "CBuildInfo"),
         .target(name: "App", dependencies: ["API", "HTTP", "Generation", "Llama", "Tokenization", "Sampling", "Grammar", "Sessions", "GGUF",
-                                            "Telemetry", "CBuildInfo",
+                                            "Kernels", "Telemetry", "CBuildInfo",
                                             .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                             .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "kvserve", dependencies: ["App"]),

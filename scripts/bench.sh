@@ -37,13 +37,17 @@ for line in sys.stdin:
     if len(f) == 5 and f[0] == "RESULT":
         v[(f[1], f[2], int(f[3]))] = float(f[4])
 wb = int(sys.argv[2])
-print("\n%s threads, tokens/s (higher is better); shared machine, numbers vary run to run" % sys.argv[1])
+bw = v.get(("kvserve", "read_bandwidth", 0), 0)
+print("\n%s threads, tokens/s (higher is better), medians of 3 runs each; shared machine, numbers vary run to run" % sys.argv[1])
 print("weights read per decoded token: %.1f MB; GB/s = that x decode tok/s" % (wb / 1e6))
+print("machine read bandwidth (kvserve bench probe, streaming read, %s threads): %.1f GB/s" % (sys.argv[1], bw))
 print("%-8s %-16s %10s %10s %8s %14s" % ("context", "metric", "kvserve", "llama.cpp", "ratio", "GB/s kv / l.cpp"))
-for c in sorted({k[2] for k in v}):
+for c in sorted({k[2] for k in v if k[1] != "read_bandwidth"}):
     for m in ("prefill", "decode"):
         k, l = v.get(("kvserve", m, c), 0), v.get(("llama.cpp", m, c), 0)
         gbs = " %6.1f / %5.1f" % (wb * k / 1e9, wb * l / 1e9) if m == "decode" else ""
+        if m == "decode" and bw:
+            gbs += "  (kvserve at %.0f%% of read bandwidth)" % (100 * wb * k / 1e9 / bw)
         print("%-8d %-16s %10.1f %10.1f %7.2fx%s" % (c, m, k, l, k / l if l else 0, gbs))
     print("%-8d %-16s %10.1f %10s" % (c, "decode, no cache", v.get(("kvserve", "decode_nocache", c), 0), "-"))
     print("%-8d %-16s %9.1fx %10s" % (c, "KV cache speedup", v.get(("kvserve", "kv_speedup", c), 0), "-"))

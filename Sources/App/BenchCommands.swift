@@ -34,8 +34,19 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var options: BenchModelOptions
 
+    @Option(name: .customLong("context"), help: ArgumentHelp("Prompt length to measure at (repeatable).", valueName: "n"))
+    var contexts: [Int] = [128, 512]
+
+    @Option(help: ArgumentHelp("Runs per context; prefill and decode report the median.", valueName: "n"))
+    var runs = 3
+
+    func validate() throws {
+        guard runs > 0 else { throw ValidationError("--runs must be a positive integer, got \(runs)") }
+        guard contexts.allSatisfy({ $0 > 0 }) else { throw ValidationError("--context must be a positive integer") }
+    }
+
     func run() throws {
-        try runBenchmark(modelPath: try options.modelPath, threads: options.threads)
+        try runBenchmark(modelPath: try options.modelPath, threads: options.threads, contexts: contexts, runs: runs)
     }
 }
 

@@ -1,26 +1,36 @@
 import Foundation
 import GGUF
+import Kernels
 import Llama
 
 /// `kvserve bench`: prefill and decode speed of the model, with the KV cache and without it
 /// (the baseline recomputes the whole sequence for every new token), at each context size.
-/// Prints a table and one `RESULT kvserve <metric> <context> <value>` line per number for
+/// Prefill and decode are medians of `runs` runs from one process; decode is also given as GB/s
+/// of weights read beside the machine's measured read bandwidth (decode's ceiling). Prints a
+/// table and one `RESULT kvserve <metric> <context> <value>` line per number for
 /// scripts/bench.sh. Token ids are a fixed pseudo-random sequence: speed does not depend on text.
-public func runBenchmark(modelPath: String, threads: Int, contexts: [Int] = [128, 512]) throws {
+public func runBenchmark(modelPath: String, threads: Int, contexts: [Int] = [128, 512], runs: Int = 3) throws {
     let model = try LlamaModel(file: GGUFFile(path: modelPath), threads: threads)
     let decodeTokens = 128
     let baselineTokens = 3
-    print("kvserve bench: \((modelPath as NSString).lastPathComponent), \(threads) threads, decode \(decodeTokens) tokens")
-    print("context  prefill tok/s  decode tok/s (KV cache)  decode tok/s (no cache)  KV speedup")
-    _ = try BenchRun(model: model).prefill(benchPrompt(32, vocab: model.config.vocab))  // warm up pages and pool
+    let weightBytes = weightBytesPerToken(model.file)
+    let bandwidth = Kernels.readBandwidth(pool: ThreadPool(threads: threads))
+    print("kvserve bench: \((modelPath as NSString).lastPathComponent), \(threads) threads, decode \(decodeTokens) tokens,",
+          "medians of \(runs) runs")
+    print(String(format: "weights read per decoded token: %.1f MB; machine read bandwidth (%d threads, streaming): %.1f GB/s",
+                 Double(weightBytes) / 1e6, threads, bandwidth))
+    print("context  prefill tok/s  decode tok/s (KV cache)  weights GB/s  decode tok/s (no cache)  KV speedup")
+    print("RESULT kvserve read_bandwidth 0 \(String(format: "%.2f", bandwidth))")
+    let bench = BenchRun(model: model)
+    _ = try bench.prefillAndDecode(benchPrompt(32, vocab: model.config.vocab), tokens: 8)  // warm up pages and pool
     for n in contexts {
-        let run = BenchRun(model: model)
         let prompt = benchPrompt(n, vocab: model.config.vocab)
-        let prefill = try run.prefill(prompt)
-        let cached = try run.decodeWithCache(prompt: prompt, tokens: decodeTokens)
-        let recompute = try run.decodeWithoutCache(prompt: prompt, tokens: baselineTokens)
+        let timings = try (0..<max(1, runs)).map { _ in try bench.prefillAndDecode(prompt, tokens: decodeTokens) }
+        let prefill = median(timings.map(\.prefill)), cached = median(timings.map(\.decode))
+        let recompute = try bench.decodeWithoutCache(prompt: prompt, tokens: baselineTokens)
         let speedup = cached / recompute
-        print(pad(n, 7), pad(prefill, 14), pad(cached, 24), pad(recompute, 24), pad(speedup, 10) + "x")
+        let gbps = Double(weightBytes) * cached / 1e9
+        print(pad(n, 7), pad(prefill, 14), pad(cached, 24), pad(gbps, 13), pad(recompute, 24), pad(speedup, 10) + "x")
         for (metric, value) in [("prefill", prefill), ("decode", cached), ("decode_nocache", recompute), ("kv_speedup", speedup)] {
             print("RESULT kvserve \(metric) \(n) \(String(format: "%.2f", value))")
         }
@@ -30,23 +40,18 @@ public func runBenchmark(modelPath: String, threads: Int, contexts: [Int] = [128
 private struct BenchRun {
     let model: LlamaModel
 
-    /// Tokens per second for one forward over the whole prompt on an empty cache.
-    func prefill(_ prompt: [Int32]) throws -> Double {
-        var cache = model.makeCache(reserve: prompt.count)
-        let t = try timed { _ = try model.forward(prompt, cache: &cache) }
-        return Double(prompt.count) / t
-    }
-
-    /// Tokens per second generating `tokens` greedy tokens one forward each after the prompt.
-    func decodeWithCache(prompt: [Int32], tokens: Int) throws -> Double {
+    /// Tokens per second of one forward over the whole prompt on an empty cache, then of
+    /// `tokens` greedy tokens decoded one forward each after it.
+    func prefillAndDecode(_ prompt: [Int32], tokens: Int) throws -> (prefill: Double, decode: Double) {
         var cache = model.makeCache(reserve: prompt.count + tokens)
-        var logits = try model.forward(prompt, cache: &cache)
-        let t = try timed {
+        var logits: [Float] = []
+        let tp = try timed { logits = try model.forward(prompt, cache: &cache) }
+        let td = try timed {
             for _ in 0..<tokens {
                 logits = try model.forward([argmaxToken(logits)], cache: &cache)
             }
         }
-        return Double(tokens) / t
+        return (Double(prompt.count) / tp, Double(tokens) / td)
     }
 
     /// The no-cache baseline: every new token reruns the whole sequence on a fresh cache.
@@ -69,6 +74,21 @@ private struct BenchRun {
         try body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
+}
+
+/// Bytes of weights one decoded token reads: every tensor once, except the token embedding of
+/// which one row is read, unless it is also the output head (as scripts/bench/weight_bytes.py).
+func weightBytesPerToken(_ file: GGUFFile) -> Int {
+    let tied = file.tensor(named: "output.weight") == nil
+    return file.tensors.reduce(0) { sum, t in
+        guard t.name == "token_embd.weight", !tied else { return sum + t.byteCount }
+        return sum + t.byteCount / max(1, t.dims.last ?? 1)
+    }
+}
+
+private func median(_ v: [Double]) -> Double {
+    let s = v.sorted()
+    return s.isEmpty ? 0 : s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
 }
 
 private func argmaxToken(_ logits: [Float]) -> Int32 {

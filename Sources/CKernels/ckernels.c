@@ -165,32 +165,34 @@ int ck_axpy_rows(const float *w, const float *v, size_t stride, int count, int n
     return 1;
 }
 
+// 512-bit kernels where allowed, else 256-bit ones at any x86 level, else 0 (Swift falls back).
 #if defined(__x86_64__)
-#define CK_USE512 ck_use512
+#define CK_FLOAT_KERNEL(NAME, ...)              \
+    do {                                        \
+        ck_init();                              \
+        if (ck_use512) {                        \
+            ck512_##NAME(__VA_ARGS__);          \
+            return 1;                           \
+        }                                       \
+        if (!ck_active) return 0;               \
+        ck256_##NAME(__VA_ARGS__);              \
+        return 1;                               \
+    } while (0)
 #else
-#define CK_USE512 0
-#define ck512_softmax(x, n) (void)0
-#define ck512_swiglu(g, u, n) (void)0
-#define ck512_rms_norm(x, w, n, e, o) (void)0
+#define CK_FLOAT_KERNEL(NAME, ...) return 0
 #endif
 
 int ck_softmax(float *x, int n) {
-    ck_init();
-    if (!CK_USE512 || n <= 0) return 0;
-    ck512_softmax(x, n);
-    return 1;
+    if (n <= 0) return 0;
+    CK_FLOAT_KERNEL(softmax, x, n);
 }
 
 int ck_swiglu(float *gate, const float *up, int n) {
-    ck_init();
-    if (!CK_USE512) return 0;
-    ck512_swiglu(gate, up, n);
-    return 1;
+    if (n <= 0) return 0;
+    CK_FLOAT_KERNEL(swiglu, gate, up, n);
 }
 
 int ck_rms_norm(const float *x, const float *weight, int n, float eps, float *out) {
-    ck_init();
-    if (!CK_USE512 || n <= 0) return 0;
-    ck512_rms_norm(x, weight, n, eps, out);
-    return 1;
+    if (n <= 0) return 0;
+    CK_FLOAT_KERNEL(rms_norm, x, weight, n, eps, out);
 }

@@ -40,7 +40,7 @@ extension Kernels {
             var needsQ8 = false
             for i in 0..<count {
                 let w = wAt(i)
-                let chunk = chunkRows(w.rows, threads: pool.threads)
+                let chunk = chunkRows(w.rows, threads: pool.threads, tokens: n)
                 table[i] = chunk
                 table[count + i] = items
                 items += (w.rows + chunk - 1) / chunk
@@ -98,9 +98,13 @@ extension Kernels {
     }
 
     /// Rows per parallel work item: a multiple of 4 (the kernels' row group), about 8 items per
-    /// thread so a thread slowed by another process does not hold up the rest.
-    static func chunkRows(_ rows: Int, threads: Int) -> Int {
-        let target = max(4, rows / max(1, threads * 8))
+    /// thread so a thread slowed by another process does not hold up the rest. A decode matvec
+    /// (1-3 tokens) takes 4 per thread: its items are small (a 192-row K matrix is 70 KB), each
+    /// claim moves the pool's ticket line between cores, and each item's first rows go without
+    /// the kernel's software prefetch, so fewer, longer items stream better.
+    static func chunkRows(_ rows: Int, threads: Int, tokens: Int = 4) -> Int {
+        let perThread = tokens < 4 ? 4 : 8
+        let target = max(4, rows / max(1, threads * perThread))
         return (target + 3) / 4 * 4
     }
 

@@ -2,8 +2,8 @@ import CKernels
 import Foundation
 
 /// Element-wise and reduction kernels on f32 vectors. Small next to the matvecs (O(dim) per
-/// call); softmax, SwiGLU and RMSNorm try the AVX-512 C kernels first (vector exp instead of a
-/// libm call per element), and these Swift loops are the portable fallback and test oracle.
+/// call); softmax, SwiGLU and RMSNorm try the AVX-512 or AVX2 C kernels first (vector exp instead
+/// of a libm call per element), and these Swift loops are the portable fallback and test oracle.
 extension Kernels {
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, n: Int) -> Float {
         // 8 independent accumulators so the adds pipeline and vectorize.

@@ -153,8 +153,8 @@ public final class LlamaModel: @unchecked Sendable {
     func feedForwardBlock(layer l: Int, n: Int) {
         let s = scratch, w = weights.layers[l], dim = config.dim, ffn = config.ffnDim
         rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
-        project(w.gate, s.xb, n: n, s.gate)
-        project(w.up, s.xb, n: n, s.up)
+        // Gate and up in one parallel job over one quantized copy of xb (one hand-off, not two).
+        Kernels.matmul([w.gate, w.up], s.xb, n: n, [s.gate, s.up], pool: pool)
         switch config.options.activation {
         case .silu: Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
         case .geluTanh: BlockMath.gegluTanh(gate: s.gate, up: s.up, n: n * ffn)

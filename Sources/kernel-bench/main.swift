@@ -9,6 +9,8 @@ let pool = ThreadPool(threads: threads)
 let shape = KernelBench.Shape()
 print("kernel-bench: \(threads) threads; decode \(shape.rows)x\(shape.cols) matvecs over \(shape.decodeBytes >> 20) MB;",
       "prefill \(shape.prefillRows)x\(shape.prefillCols) x \(shape.tokens) tokens")
+print(String(format: "memory read bandwidth (%d threads, streaming 256 MB): %.1f GB/s", threads,
+             Kernels.readBandwidth(pool: pool)))
 let best = Kernels.bestISALevel
 for level in Set((0...best).map { Kernels.limitISA($0) }).sorted().reversed() {
     Kernels.limitISA(level)

@@ -55,6 +55,9 @@ int ck_swiglu(float *gate, const float *up, int n);
 // out = x / sqrt(mean(x^2) + eps) * weight (sum of squares in double); out may alias x.
 int ck_rms_norm(const float *x, const float *weight, int n, float eps, float *out);
 
+// Reads bytes at p once (for the memory-bandwidth probe); the result only keeps the loads alive.
+uint64_t ck_stream_read(const void *p, size_t bytes);
+
 // Spin-wait hint for the thread pool.
 static inline void ck_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)
