@@ -27,6 +27,7 @@ public struct Configuration: Equatable {
     public var metrics = true              // serve GET /metrics
     public var apiKeys: [String] = []     // empty: no key needed; never logged
     public var logFormat = "text"
+    public var replicaID = ""             // empty: the host name
 
     public init() {}
 
@@ -79,6 +80,7 @@ public struct Configuration: Equatable {
             let format = try text()
             guard LogFormat(rawValue: format) != nil else { throw fail("text or json") }
             logFormat = format
+        case "replica_id": replicaID = try text()
         case "cors_origins": corsOrigins = try Self.origins(value, fail: fail("a list of origins such as https://app.example or *"))
         case "metrics":
             if let flag = value as? Bool { metrics = flag; break }
@@ -123,6 +125,9 @@ public struct Configuration: Equatable {
         guard let double = number(value), double.rounded() == double, abs(double) < 1e15 else { return nil }
         return Int(double)
     }
+
+    /// `replica_id`, or the host name when it is empty.
+    var resolvedReplicaID: String { replicaID.isEmpty ? ProcessInfo.processInfo.hostName : replicaID }
 
     /// Checks settings that depend on each other.
     func validate() throws {

@@ -33,6 +33,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("cors-origins"), help: help("cors_origins", valueName: "origins")) var corsOrigins: String?
     @Option(name: .customLong("metrics"), help: help("metrics", valueName: "true|false")) var metrics: String?
     @Option(name: .customLong("api-keys"), help: help("api_keys", valueName: "keys")) var apiKeys: String?
+    @Option(name: .customLong("replica-id"), help: help("replica_id", valueName: "name")) var replicaID: String?
 
     /// The flags given, by setting key (a test checks every key of `Settings.all` is here).
     var givenSettings: [String: String] {
@@ -44,6 +45,7 @@ struct ServeOptions: ParsableArguments {
             ("tls_cert", tlsCert), ("tls_key", tlsKey), ("state_dir", stateDir), ("kv_budget_mb", kvBudgetMB),
             ("session_ttl_s", sessionTTL), ("shutdown_grace_s", shutdownGrace), ("log_level", logLevel),
             ("log_format", logFormat), ("cors_origins", corsOrigins), ("metrics", metrics), ("api_keys", apiKeys),
+            ("replica_id", replicaID),
         ]
         return Dictionary(uniqueKeysWithValues: all.compactMap { key, value in value.map { (key, $0) } })
     }

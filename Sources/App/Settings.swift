@@ -70,6 +70,7 @@ enum Settings {
         Setting(key: "cors_origins", meaning: "Web origins (scheme://host[:port]) whose pages may call the API from a browser, or \"*\" for any. Empty: no CORS headers. In the environment or a flag: comma-separated.") { .list($0.corsOrigins) },
         Setting(key: "metrics", meaning: "Serve Prometheus metrics at GET /metrics (true or false).") { .flag($0.metrics) },
         Setting(key: "api_keys", meaning: "API keys. When any is set, every route but /health needs Authorization: Bearer KEY (else 401), and sessions and stored responses belong to the key that made them. In the environment or a flag: comma-separated. Never logged.") { _ in .list([]) },
+        Setting(key: "replica_id", meaning: "This replica's name behind a load balancer: sent as X-Kvserve-Replica on every response and in /health. Empty: the host name.") { .text($0.replicaID) },
     ]
 
     static var keys: [String] { all.map(\.key) }

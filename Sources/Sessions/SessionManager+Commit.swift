@@ -39,11 +39,13 @@ extension SessionManager {
                 kvStart: kvFrom, kvTokenCount: cache.count - kvFrom,
                 kvBytes: try cache.serialized(tokens: kvFrom..<cache.count),
                 mode: mode, messages: newMessages)
+            try checkOwnership(id: id, path: path)  // scale-out: a stale owner yields instead of writing
             let start = try entry.logEnd ?? SessionLogFile.create(
                 path: path, header: SessionLog.encodeHeader(identity: config.modelIdentity, layout: config.cacheLayout))
             let end = try SessionLogFile.append(path: path, bytes: SessionLog.encodeRecord(record), at: start)
             entry.logEnd = end
             entry.diskKVBytes = end
+            noteWritten(id: id, path: path)  // scale-out
         }
         withLock {
             entry.tokens = history

@@ -67,7 +67,7 @@ extension SessionManager {
 
     func removeLogLocked(id: String) {
         guard let path = logPath(id: id) else { return }
-        SessionLogFile.remove(path: path)
+        removeLogIfOwnedLocked(id: id, path: path)  // scale-out: only a log this replica owns
     }
 
     private func modificationDate(_ path: String) -> Date? {
