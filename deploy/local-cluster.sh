@@ -36,10 +36,15 @@ kvserve_bin() {
     echo "$bin"
 }
 
-wait_health() {  # port, seconds
+wait_health() {  # port, seconds[, pid whose exit ends the wait, log to show]
     local deadline=$((SECONDS + $2))
     until curl -sf -o /dev/null "http://127.0.0.1:$1/health"; do
         [ $SECONDS -lt $deadline ] || { echo "nothing healthy on port $1 after $2 s" >&2; return 1; }
+        if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
+            echo "the process for port $1 exited:" >&2
+            tail -n 20 "$4" >&2
+            return 1
+        fi
         sleep 0.2
     done
 }
@@ -50,10 +55,10 @@ start_replica() {  # state_dir, index
     . "$run/cluster.env"
     local model=()
     [ -z "${KVSERVE_MODEL:-}" ] || model=(--model "$KVSERVE_MODEL")
-    KVSERVE_CONFIG="" "$KVSERVE_BIN_PATH" serve "${model[@]}" --host 127.0.0.1 --port $((PORT + i)) \
+    env -u KVSERVE_CONFIG "$KVSERVE_BIN_PATH" serve "${model[@]}" --host 127.0.0.1 --port $((PORT + i)) \
         --state-dir "$state" --replica-id "replica-$i" >>"$run/replica-$i.log" 2>&1 &
     echo $! >"$run/replica-$i.pid"
-    wait_health $((PORT + i)) 180
+    wait_health $((PORT + i)) 180 $! "$run/replica-$i.log"
 }
 
 render_nginx() {  # run dir, N, PORT

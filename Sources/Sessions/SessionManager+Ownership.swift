@@ -33,6 +33,8 @@ extension SessionManager {
             withLock {
                 if entry.logEnd != nil || entry.cache != nil {
                     config.log("session \(id): its log was written by another replica; reloading it")
+                } else {
+                    config.log("session \(id): taking it over from its log")
                 }
                 apply(contents, to: entry)
                 dropCacheLocked(entry)

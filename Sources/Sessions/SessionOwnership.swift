@@ -60,7 +60,7 @@ final class SessionOwnership: @unchecked Sendable {
             if flock(fd, LOCK_EX | LOCK_NB) != 0 {
                 let code = errno
                 close(fd)
-                if code == EWOULDBLOCK { return false }
+                if code == EAGAIN { return false }  // EWOULDBLOCK on Linux
                 errno = code
                 throw Self.error("flock", path)
             }

@@ -61,9 +61,9 @@ final class ScaleOutTests: XCTestCase {
         // stale in turn, reloads that turn on the next request through nginx.
         let (staleID, staleReplica) = try XCTUnwrap(movedTo.first)
         let stalePort = cluster.replicaPort(Int(staleReplica.dropFirst("replica-".count))!)
-        try continueSession(staleID, turn: 7, port: stalePort, seen: &seen, mustCache: true)
+        try continueSession(staleID, turn: 7, port: stalePort, in: &seen, mustCache: true)
         XCTAssertEqual(seen[staleID]?.replicas.last, staleReplica)
-        try continueSession(staleID, turn: 8, port: cluster.port, seen: &seen, mustCache: true)
+        try continueSession(staleID, turn: 8, port: cluster.port, in: &seen, mustCache: true)
         XCTAssertEqual(seen[staleID]?.replicas.last, victim)
         XCTAssertTrue(cluster.log(of: victimIndex).contains("session \(staleID): its log was written by another replica"),
                       cluster.log(of: victimIndex))
@@ -122,7 +122,7 @@ final class ScaleOutTests: XCTestCase {
         for index in 1...3 {
             let health = try ClusterReply.request(port: cluster.replicaPort(index), path: "/health")
             XCTAssertEqual(health.body["replica"] as? String, "replica-\(index)")
-            XCTAssertEqual((health.body["pid"] as? Int).map(Int32.init), cluster.pid(of: index))
+            XCTAssertEqual((health.body["pid"] as? Int).map { Int32($0) }, cluster.pid(of: index))
             XCTAssertEqual(health.replica, "replica-\(index)")
         }
         let mismatch = try ClusterReply.request(port: cluster.port, path: "/generate",
@@ -159,7 +159,7 @@ final class ScaleOutTests: XCTestCase {
         XCTAssertEqual(failures, [], "turn \(turn)")
     }
 
-    private func continueSession(_ id: String, turn: Int, port: Int, seen: inout [String: Seen], mustCache: Bool) throws {
+    private func continueSession(_ id: String, turn: Int, port: Int, in seen: inout [String: Seen], mustCache: Bool) throws {
         var s = seen[id]!
         try continueSession(id, turn: turn, port: port, seen: &s, mustCache: mustCache)
         seen[id] = s

@@ -80,7 +80,8 @@ final class SessionOwnershipTests: XCTestCase {
         a.rollback(entry, cache: cache, kvFrom: plan.reusedTokens)
         a.release(entry)
         XCTAssertEqual(FileManager.default.contents(atPath: path), before + Data(foreign))
-        XCTAssertEqual(try h.turn(a, id: "s", new: [4]), 1)  // reloaded: [1, 2, 9] + [4]
+        // Reloaded: history [1, 2, 9] + [4]; the foreign turn brought no KV for 9, so 2 to prefill.
+        XCTAssertEqual(try h.turn(a, id: "s", new: [4]), 2)
         XCTAssertEqual(a.status(id: "s")?.tokens, 4)
     }
 
