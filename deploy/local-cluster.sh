@@ -49,16 +49,14 @@ wait_health() {  # port, seconds[, pid whose exit ends the wait, log to show]
     done
 }
 
-# Runs "$@" with only descriptors 0-2 (redirect them at the call): a replica or nginx must not
-# keep a pipe of whoever ran this script open, or that caller would wait for its end forever.
+# Call as `spawn CMD... &`: runs CMD in that background shell with only descriptors 0-2
+# (redirect them at the call), so a replica or nginx keeps no pipe of whoever ran this script.
 spawn() {
-    (
-        for fd in /proc/$BASHPID/fd/*; do
-            fd="${fd##*/}"
-            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
-        done
-        exec "$@"
-    )
+    for fd in /proc/$BASHPID/fd/*; do
+        fd="${fd##*/}"
+        if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec "$@"
 }
 
 start_replica() {  # state_dir, index
@@ -112,8 +110,8 @@ up() {
     printf 'N=%s\nPORT=%s\nKVSERVE_BIN_PATH=%q\n' "$n" "$port" "$(kvserve_bin)" >"$run/cluster.env"
     for i in $(seq 1 "$n"); do start_replica "$state" "$i"; done
     render_nginx "$run" "$n" "$port"
-    spawn "$(nginx_bin)" -p "$run" -e "$run/nginx-error.log" -c "$run/nginx.conf" </dev/null >/dev/null 2>>"$run/nginx-error.log" \
-        || { tail -n 20 "$run/nginx-error.log" >&2; return 1; }
+    spawn "$(nginx_bin)" -p "$run" -e "$run/nginx-error.log" -c "$run/nginx.conf" </dev/null >/dev/null 2>>"$run/nginx-error.log" &
+    wait $! || { tail -n 20 "$run/nginx-error.log" >&2; return 1; }
     wait_health "$port" 30
     echo "kvserve: $n replicas on 127.0.0.1:$((port + 1))-$((port + n)), nginx on 127.0.0.1:$port, state in $state"
 }

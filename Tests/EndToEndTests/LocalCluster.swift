@@ -57,32 +57,44 @@ final class LocalCluster {
         (try? String(contentsOfFile: stateDirectory + "/.cluster/replica-\(index).log", encoding: .utf8)) ?? ""
     }
 
+    /// Runs the script with posix_spawn and waitpid: Foundation's `Process` notices an exit
+    /// only when every holder of its monitoring socket is gone, and the script leaves replicas
+    /// and nginx running behind it. Output goes to a file, shown when the script fails.
     @discardableResult
     private func run(_ arguments: [String], timeout: TimeInterval) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [Self.script] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["KVSERVE_BIN"] = ServerProcess.binary.path
         environment["KVSERVE_MODEL"] = try ServerProcess.modelPath()
         environment["KVSERVE_THREADS"] = "1"  // three replicas share the machine's cores
         environment["KVSERVE_CONFIG"] = nil
-        process.environment = environment
-        let output = OutputCollector()
-        process.standardOutput = output.pipe
-        process.standardError = output.pipe
-        try process.run()
+        let outputPath = stateDirectory + "/.cluster-\(arguments[0]).out"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = (["/bin/bash", Self.script] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/bash", &actions, nil, argv, envp)
+        guard spawned == 0 else { throw NSError(domain: "LocalCluster", code: Int(spawned)) }
+        var status: Int32 = 0
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-        if process.isRunning {
-            process.terminate()
-            throw NSError(domain: "LocalCluster", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(arguments[0]) timed out: \(output.text)"])
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if Date() > deadline {
+                kill(pid, SIGKILL)
+                waitpid(pid, &status, 0)
+                throw NSError(domain: "LocalCluster", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(arguments[0]) timed out"])
+            }
+            Thread.sleep(forTimeInterval: 0.05)
         }
-        Thread.sleep(forTimeInterval: 0.05)
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "LocalCluster", code: 2, userInfo: [NSLocalizedDescriptionKey: "\(arguments[0]) failed: \(output.text)"])
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        guard status == 0 else {  // exited with 0 (raw wait status 0)
+            throw NSError(domain: "LocalCluster", code: 2, userInfo: [NSLocalizedDescriptionKey: "\(arguments[0]) failed: \(output)"])
         }
-        return output.text
+        return output
     }
 
     /// A base port with the next `count - 1` ports free on 127.0.0.1 too.
