@@ -43,7 +43,7 @@ final class SessionOwnershipTests: XCTestCase {
         let lockFile = try XCTUnwrap(a.ownership).lockPath(id: "s")
         let holder = Process()
         holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--exclusive", lockFile, "sleep", "60"]
+        holder.arguments = ["--no-fork", "--exclusive", lockFile, "sleep", "60"]  // the killed pid holds the lock
         try holder.run()
         defer { if holder.isRunning { kill(holder.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(10)
