@@ -11,6 +11,10 @@ extension APIServer {
             if isV1 { APIServer.respondOpenAI(responder, error: error) } else { APIServer.respond(responder, error: error) }
             return
         }
+        if let error = APIServer.sessionHeaderError(request) {  // scale-out: X-Session-Id agrees with the body
+            if isV1 { APIServer.respondOpenAI(responder, error: error) } else { APIServer.respond(responder, error: error) }
+            return
+        }
         if isV1 { v1.handle(request, responder) } else { router.handle(request, responder) }
     }
 

@@ -14,6 +14,8 @@ public final class APIServer: @unchecked Sendable {
     public var apiKeys = APIKeys([])
     /// Debug-level log lines (fields a client sent that we ignore).
     public var debugLog: (String) -> Void = { _ in }
+    /// This replica's name (setting `replica_id`), reported by /health.
+    public var replicaID = ""
     let v1 = V1Router()
     let created = Date()
 
@@ -49,6 +51,8 @@ public final class APIServer: @unchecked Sendable {
             ("architecture", .string(engine.architecture)),
             ("quantization", .string(engine.quantization)),
             ("context_length", .int(engine.contextLength)),
+            ("replica", .string(replicaID)),
+            ("pid", .int(Int(ProcessInfo.processInfo.processIdentifier))),
         ])))
     }
 

@@ -32,6 +32,7 @@ public struct Configuration: Equatable, Sendable {
     public var apiKeys: [String] = []     // empty: no key needed; never logged
     public var logFormat = "text"
     public var speculative = "ngram"       // a SpeculativeMode: ngram or off
+    public var replicaID = ""             // empty: the host name
 
     public init() {}
 
@@ -89,6 +90,7 @@ public struct Configuration: Equatable, Sendable {
             let format = try text()
             guard LogFormat(rawValue: format) != nil else { throw fail("text or json") }
             logFormat = format
+        case "replica_id": replicaID = try text()
         case "cors_origins": corsOrigins = try Self.origins(value, fail: fail("a list of origins such as https://app.example or *"))
         case "metrics":
             if let flag = value as? Bool { metrics = flag; break }
@@ -137,6 +139,9 @@ public struct Configuration: Equatable, Sendable {
         guard let double = number(value), double.rounded() == double, abs(double) < 1e15 else { return nil }
         return Int(double)
     }
+
+    /// `replica_id`, or the host name when it is empty.
+    var resolvedReplicaID: String { replicaID.isEmpty ? ProcessInfo.processInfo.hostName : replicaID }
 
     /// Checks settings that depend on each other.
     func validate() throws {

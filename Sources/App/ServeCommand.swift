@@ -36,6 +36,7 @@ struct Serve: ParsableCommand {
         let router = Router()
         let api = APIServer(engine: engine, metrics: config.metrics ? ServerMetrics() : nil)
         api.apiKeys = APIKeys(config.apiKeys)
+        api.replicaID = config.resolvedReplicaID
         api.debugLog = { Log.write(.debug, $0) }
         api.register(on: router)
         let server = HTTPServer(config: try httpConfig(config)) { request, responder in
@@ -90,6 +91,7 @@ struct Serve: ParsableCommand {
         http.bodyTimeout = config.bodyTimeoutSeconds
         http.idleTimeout = config.idleTimeoutSeconds
         http.cors = CORSPolicy(origins: config.corsOrigins)
+        http.responseHeaders = [("X-Kvserve-Replica", config.resolvedReplicaID)]
         if !config.tlsCertificate.isEmpty {
             http.tls = TLSConfig(certificatePath: expandTilde(config.tlsCertificate), keyPath: expandTilde(config.tlsKey))
         }

@@ -36,6 +36,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("metrics"), help: help("metrics", valueName: "true|false")) var metrics: String?
     @Option(name: .customLong("api-keys"), help: help("api_keys", valueName: "keys")) var apiKeys: String?
     @Option(name: .customLong("speculative"), help: help("speculative", valueName: "ngram|off")) var speculative: String?
+    @Option(name: .customLong("replica-id"), help: help("replica_id", valueName: "name")) var replicaID: String?
 
     /// The flags given, by setting key (a test checks every key of `Settings.all` is here).
     var givenSettings: [String: String] {
@@ -50,6 +51,7 @@ struct ServeOptions: ParsableArguments {
             ("log_format", logFormat), ("cors_origins", corsOrigins), ("metrics", metrics), ("api_keys", apiKeys),
             ("batch_token_budget", batchTokenBudget),
             ("speculative", speculative),
+            ("replica_id", replicaID),
         ]
         return Dictionary(uniqueKeysWithValues: all.compactMap { key, value in value.map { (key, $0) } })
     }

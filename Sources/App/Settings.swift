@@ -73,6 +73,7 @@ enum Settings {
         Setting(key: "metrics", meaning: "Serve Prometheus metrics at GET /metrics (true or false).") { .flag($0.metrics) },
         Setting(key: "api_keys", meaning: "API keys. When any is set, every route but /health needs Authorization: Bearer KEY (else 401), and sessions and stored responses belong to the key that made them. In the environment or a flag: comma-separated. Never logged.") { _ in .list([]) },
         Setting(key: "speculative", meaning: "Speculative decoding of requests that do not choose: ngram drafts tokens from the conversation's own text and verifies several per forward (same output, faster when text repeats), off decodes one token per forward.") { .text($0.speculative) },
+        Setting(key: "replica_id", meaning: "This replica's name behind a load balancer: sent as X-Kvserve-Replica on every response and in /health. Empty: the host name.") { .text($0.replicaID) },
     ]
 
     static var keys: [String] { all.map(\.key) }

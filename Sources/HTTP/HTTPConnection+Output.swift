@@ -9,7 +9,7 @@ extension HTTPConnection {
     func beginResponse(_ responder: HTTPResponder, status: Int, headers: [(String, String)],
                        body: [UInt8]?, complete: Bool) {
         guard !closed, current === responder, let request = currentRequest else { return }
-        var headers = headers + (config.cors?.responseHeaders(for: request) ?? [])
+        var headers = headers + config.responseHeaders + (config.cors?.responseHeaders(for: request) ?? [])
         if !headers.contains(where: { $0.0.lowercased() == "x-request-id" }) {
             headers.append((RequestID.header, responder.requestID))
         }
@@ -57,7 +57,7 @@ extension HTTPConnection {
         let body = HTTPErrorBody.json(type: HTTPErrorBody.type(forStatus: status), message: message)
         let requestID = RequestID.make()
         let head = ResponseWriter.head(status: status, headers: [("Content-Type", "application/json"),
-                                                                 (RequestID.header, requestID)],
+                                                                 (RequestID.header, requestID)] + config.responseHeaders,
                                        bodyLength: body.count, method: "GET", version: "HTTP/1.1", close: true)
         append(head.bytes + body)
         noMoreRequests = true

@@ -36,6 +36,8 @@ public struct HTTPServerConfig: Sendable {
     public var tls: TLSConfig?
     /// Origins allowed to call from a browser; nil: no CORS headers, preflights get 405.
     public var cors: CORSPolicy? = nil
+    /// Sent on every response, errors of the HTTP layer included (e.g. which replica answered).
+    public var responseHeaders: [(String, String)] = []
 
     public init(
         host: String = "127.0.0.1",

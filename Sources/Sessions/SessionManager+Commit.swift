@@ -60,7 +60,9 @@ extension SessionManager {
         let start = entry.logEnd
         logQueue.async {
             do {
+                try self.checkOwnership(id: id, path: path)  // scale-out: a stale owner yields instead of writing
                 let end = try self.write(bytes, id: id, path: path, at: start)
+                self.noteWritten(id: id, path: path)  // scale-out
                 self.apply(entry, cache: nil, history: history, mode: mode, newMessages: newMessages, logEnd: end)
                 durable(nil)
             } catch {

@@ -103,7 +103,7 @@ extension SessionManager {
     /// Unlinks a log and fsyncs the directory: called on `logQueue`, never under the lock.
     func removeLog(id: String) {
         guard let path = logPath(id: id) else { return }
-        SessionLogFile.remove(path: path)
+        removeLogIfOwnedLocked(id: id, path: path)  // scale-out: only a log this replica owns
     }
 
     private func modificationDate(_ path: String) -> Date? {

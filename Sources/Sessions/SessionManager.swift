@@ -30,12 +30,15 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     var evictions = 0
     /// Caches rebuilt from a session log (after eviction or a restart).
     var restores = 0
+    /// Per-session locks in a state directory shared by replicas (SessionManager+Ownership.swift).
+    let ownership: SessionOwnership?
 
     public init(config: SessionManagerConfig, makeCache: @escaping () -> Cache) throws {
         self.config = config
         self.makeCache = makeCache
         probe = makeCache()
         logQueue.setSpecific(key: logQueueKey, value: true)
+        ownership = config.stateDirectory.map { SessionOwnership(stateDirectory: $0, ownerName: ProcessInfo.processInfo.hostName) }
         if let dir = config.stateDirectory {
             do {
                 try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -51,7 +54,7 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     /// Marks the session busy for one request, creating it on first use.
     public func checkout(id: String) throws -> SessionEntry<Cache> {
         guard SessionID.isValid(id) else { throw SessionError.invalidID(id) }
-        return try withLock {
+        let entry = try withLock {
             expireLocked()
             if let reason = refused[id] { throw SessionError.refused(id: id, reason: reason) }
             let entry = named[id] ?? SessionEntry(id: id, now: config.now())
@@ -60,6 +63,9 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
             named[id] = entry
             return entry
         }
+        // Scale-out: the session's lock in a shared state directory, and its log re-read if another replica wrote it.
+        do { try claim(entry) } catch { release(entry); throw error }
+        return entry
     }
 
     /// The idle anonymous cache sharing the longest prefix with `prompt`, or a new empty one.
@@ -87,6 +93,7 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
         let trimmedBytes = before - (cache?.allocatedByteCount ?? 0)
         withLock {
             entry.cache = cache
+            relinquishLocked(entry)  // scale-out: gives up the session's lock before it stops being busy
             entry.busy = false
             entry.reserved = false
             entry.lastUsed = config.now()
@@ -128,6 +135,9 @@ public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     /// Removes the session from memory and disk.
     public func delete(id: String) throws {
         guard SessionID.isValid(id) else { throw SessionError.invalidID(id) }
+        // Scale-out: the session's lock (409 while any replica runs it); a log written elsewhere becomes known.
+        let claimed = try claimForDelete(id: id)
+        defer { if claimed { releaseAfterDelete(id: id) } }
         try withLock {
             if refused.removeValue(forKey: id) == nil {
                 if named[id]?.busy == true { throw SessionError.busy(id: id) }
