@@ -47,7 +47,7 @@ func parseAll(_ pieces: [[UInt8]]) -> [HTTPParser.ParseResult] {
             case .reject(let status, _):
                 results.append(result)
                 if parser.feed([]) != result { fatalError("a rejected parser must stay rejected") }
-                guard [400, 413, 431, 501, 505].contains(status) else { fatalError("unexpected status \(status)") }
+                guard (400..<600).contains(status) else { fatalError("a rejection with status \(status)") }
                 return results
             }
             break
