@@ -19,6 +19,7 @@ PNG of RSS over time. Exit status 1 on any failure or if the server died.
 """
 import argparse
 import collections
+import contextlib
 import http.client
 import json
 import os
@@ -109,12 +110,12 @@ class Soak:
 
     def run_ndjson(self, rng):
         conn, resp = self.post("/generate", self.chat(rng, stream=True))
-        with conn:
+        with contextlib.closing(conn):
             self.check_ndjson(resp)
 
     def run_sse(self, rng):
         conn, resp = self.post("/generate", self.chat(rng, stream=True), {"Accept": "text/event-stream"})
-        with conn:
+        with contextlib.closing(conn):
             for line in self.read_lines(resp):
                 if not line.startswith("data: "):
                     continue
@@ -131,7 +132,7 @@ class Soak:
     def run_openai(self, rng):
         body = self.chat(rng, stream=True, model="soak")
         conn, resp = self.post("/v1/chat/completions", body)
-        with conn:
+        with contextlib.closing(conn):
             finished = False
             for line in self.read_lines(resp):
                 if not line.startswith("data: "):
@@ -152,7 +153,7 @@ class Soak:
         for turn in range(3):
             body = self.chat(rng, session_id=sid)
             conn, resp = self.post("/generate", body)
-            with conn:
+            with contextlib.closing(conn):
                 answer = json.loads(resp.read())
             if answer.get("session_id") != sid:
                 raise Failure(f"session turn {turn}: answer names session {answer.get('session_id')!r}")
@@ -160,7 +161,7 @@ class Soak:
             if turn > 0 and not cached:
                 raise Failure(f"session {sid} turn {turn}: cached_tokens {cached}, history lost")
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.args.hang_seconds)
-        with conn:
+        with contextlib.closing(conn):
             conn.request("DELETE", f"/sessions/{sid}")
             resp = conn.getresponse()
             resp.read()
@@ -180,7 +181,7 @@ class Soak:
     def run_slow(self, rng):
         body = self.chat(rng, stream=True, max_tokens=self.args.max_tokens, ignore_eos=True)
         conn, resp = self.post("/generate", body, conn_class=SlowConnection)
-        with conn:
+        with contextlib.closing(conn):
             self.check_ndjson(resp, pause=self.args.slow_pause)
 
     # -- clients -------------------------------------------------------------------------------
@@ -321,8 +322,10 @@ def main():
     for kind in KINDS:
         print(f"{kind:<8} {soak.ok[kind]:>7} {soak.failed[kind]:>7}")
     print(f"{'total':<8} {total_ok:>7} {total_failed:>7}")
-    for when, kind, reason in soak.failures[:20]:
-        print(f"  failure at {when:>6} s [{kind}]: {reason}")
+    grouped = collections.Counter((kind, reason[:160]) for _, kind, reason in soak.failures)
+    for (kind, reason), count in grouped.most_common(15):
+        first = next(when for when, k, r in soak.failures if k == kind and r[:160] == reason)
+        print(f"  {count:>5} x [{kind}] {reason} (first at {first} s)")
     if after:
         rss = [r for _, r in after]
         print(f"RSS after {warmup / 60:.1f} min warm-up: min {min(rss):.1f} MB, max {max(rss):.1f} MB, "
