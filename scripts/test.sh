@@ -8,6 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/test-setup.sh
+./scripts/fuzz.sh --short  # libFuzzer harnesses, a few seconds each (Fuzz/RESULTS.md has the long runs)
 KVSERVE_MODEL="$(./scripts/fetch-model.sh smollm2-135m)"
 KVSERVE_MODEL_QWEN="$(./scripts/fetch-model.sh qwen2.5-coder-0.5b)"
 KVSERVE_MODEL_GEMMA="$(./scripts/fetch-model.sh gemma3-270m)"

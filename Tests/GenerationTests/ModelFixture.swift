@@ -99,10 +99,18 @@ final class TestEngine {
     }
 }
 
+/// Unchecked: `tokens` and `result` are written only by the engine's callback and read after
+/// the run signals its end; `ticket` is stored by the submitting thread while the worker may
+/// already be reporting tokens (a race ThreadSanitizer found), so it sits behind a lock.
 final class RunState: @unchecked Sendable {
     var tokens: [(Int32, String)] = []
     var result: Result<GenerationResult, GenerationError>?
-    var ticket: GenerationTicket?
+    private let ticketLock = NSLock()
+    private var storedTicket: GenerationTicket?
+    var ticket: GenerationTicket? {
+        get { ticketLock.lock(); defer { ticketLock.unlock() }; return storedTicket }
+        set { ticketLock.lock(); storedTicket = newValue; ticketLock.unlock() }
+    }
 }
 
 final class LogBox: @unchecked Sendable {

@@ -10,6 +10,9 @@ final class LogBox: @unchecked Sendable {
 
     func add(_ entry: HTTPLogEntry) { lock.withLock { stored.append(entry) } }
     var entries: [HTTPLogEntry] { lock.withLock { stored } }
+    /// Counted under the lock: `entries.count` in a release build read the count after the
+    /// unlock without holding the array (ThreadSanitizer reported the race with `add`).
+    var count: Int { lock.withLock { stored.count } }
 }
 
 /// Starts a server on 127.0.0.1, ephemeral port; stops it when the test ends.
