@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 import Llama
 import Sampling
 import Tokenization
@@ -8,7 +9,7 @@ import Tokenization
 /// Cases: a code edit (the model re-types a function with a variable renamed: most of the
 /// output repeats the prompt) and an ordinary chat answer (little repeats). Greedy, so both
 /// modes must produce the same tokens; the run fails if they differ. `kvserve bench-speculative`.
-public enum SpeculativeBenchmark {
+enum SpeculativeBenchmark {
     public struct Case {
         public let name: String
         public let prompt: String

@@ -1,36 +1,42 @@
 import Foundation
+import Generation
+import Synchronization
 
 extension SchedulerBenchmark {
     /// Times of one submitted request's events (monotonic ms), filled on the worker thread and
-    /// read after `done` is signalled (the semaphore orders the accesses).
-    final class Probe: @unchecked Sendable {
+    /// read by the benchmark's thread.
+    final class Probe: Sendable {
+        private struct Events {
+            var tokenTimes: [Double] = []
+            var finishedAt: Double?
+            var failure: GenerationError?
+        }
+
         let submittedMs = MonotonicClock.nowMs()
-        private let lock = NSLock()
-        private var tokenTimes: [Double] = []
-        private var finishedAt: Double?
-        private var failure: GenerationError?
-        let done = DispatchSemaphore(value: 0)
-        var ticket: GenerationTicket?
+        private let events = Mutex(Events())
+        private let done = DispatchSemaphore(value: 0)
+        fileprivate let submitted = Mutex<GenerationTicket?>(nil)
+        var ticket: GenerationTicket? { submitted.withLock { $0 } }
 
         func record(_ event: GenerationEvent) {
             let now = MonotonicClock.nowMs()
-            lock.lock()
-            defer { lock.unlock() }
-            switch event {
-            case .token: tokenTimes.append(now)
-            case .finished: finishedAt = now; done.signal()
-            case .failed(let e): failure = e; finishedAt = now; done.signal()
+            events.withLock { e in
+                switch event {
+                case .token: e.tokenTimes.append(now)
+                case .finished: e.finishedAt = now
+                case .failed(let error): e.failure = error; e.finishedAt = now
+                }
             }
+            if case .token = event { return }
+            done.signal()
         }
 
-        var tokens: [Double] { lock.lock(); defer { lock.unlock() }; return tokenTimes }
-        var finishedMs: Double? { lock.lock(); defer { lock.unlock() }; return finishedAt }
+        var tokens: [Double] { events.withLock { $0.tokenTimes } }
+        var finishedMs: Double? { events.withLock { $0.finishedAt } }
 
         func wait() throws {
             done.wait()
-            lock.lock()
-            defer { lock.unlock() }
-            if let failure { throw failure }
+            if let failure = events.withLock({ $0.failure }) { throw failure }
         }
 
         /// Blocks until at least `n` tokens arrived (or the request ended).
@@ -53,7 +59,8 @@ extension SchedulerBenchmark {
 
     static func submit(_ engine: Engine, _ request: GenerationRequest) throws -> Probe {
         let probe = Probe()
-        probe.ticket = try engine.submit(request) { probe.record($0) }
+        let ticket = try engine.submit(request) { probe.record($0) }
+        probe.submitted.withLock { $0 = ticket }
         return probe
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Generation
 import Llama
 import Sampling
 import Tokenization
@@ -15,7 +16,7 @@ import Tokenization
 /// - Concurrency: aggregate tokens/s (all generated tokens over the wall time from the first
 ///   submit to the last final event) of `streams` concurrent streams vs one stream, with
 ///   time-to-first-token p50/p99.
-public enum SchedulerBenchmark {
+enum SchedulerBenchmark {
     public struct Options {
         public var budgets: [Int] = [Engine.EngineConfig.defaultBatchTokenBudget]
         public var longPrompt = 3000
