@@ -1,8 +1,10 @@
 import Foundation
 import Generation
+import HTTP
 import Llama
 
-/// Every server setting with its default (their meanings: `Settings.all`).
+/// Every server setting with its default (their meanings: `Settings.all`). Defaults of the
+/// engine and HTTP settings come from `Engine.EngineConfig.standard` and `HTTPServerConfig()`.
 /// Precedence, lowest first: defaults < config file < `KVSERVE_*` environment < command-line flags.
 public struct Configuration: Equatable, Sendable {
     public var host = "127.0.0.1"
@@ -10,28 +12,28 @@ public struct Configuration: Equatable, Sendable {
     public var model = ModelCatalog.defaultName  // a name from ModelCatalog or a file path
     public var contextLength = 0          // 0: the model's own context length
     public var threads = 2
-    public var maxConnections = 256
-    public var maxHeaderBytes = 16_384
-    public var maxBodyBytes = 1_048_576
-    public var headerTimeoutSeconds = 10.0
-    public var bodyTimeoutSeconds = 30.0
-    public var idleTimeoutSeconds = 60.0
-    public var queueSize = 64
-    public var maxBatch = 32
-    public var batchTokenBudget = 64     // 0: prompts prefilled in forwards of their own
+    public var maxConnections = HTTPServerConfig().maxConnections
+    public var maxHeaderBytes = HTTPServerConfig().maxHeaderBytes
+    public var maxBodyBytes = HTTPServerConfig().maxBodyBytes
+    public var headerTimeoutSeconds = HTTPServerConfig().headerTimeout
+    public var bodyTimeoutSeconds = HTTPServerConfig().bodyTimeout
+    public var idleTimeoutSeconds = HTTPServerConfig().idleTimeout
+    public var queueSize = Engine.EngineConfig.standard.queueSize
+    public var maxBatch = Engine.EngineConfig.standard.maxBatch
+    public var batchTokenBudget = Engine.EngineConfig.standard.batchTokenBudget  // 0: prompts prefilled in forwards of their own
     public var tlsCertificate = ""
     public var tlsKey = ""
     public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
-    public var kvBudgetMB = 1024
-    public var kvCacheType = "f16"        // a KVCacheType: f16, q8_0 or f32
-    public var sessionTTLSeconds = 3600.0
+    public var kvBudgetMB = Engine.EngineConfig.standard.kvBudgetBytes >> 20
+    public var kvCacheType = Engine.EngineConfig.standard.kvCacheType.rawValue  // f16, q8_0 or f32
+    public var sessionTTLSeconds = Engine.EngineConfig.standard.sessionTTL
     public var shutdownGraceSeconds = 10.0
     public var logLevel = "info"
     public var corsOrigins: [String] = []  // empty: no CORS headers; "*": any origin
     public var metrics = true              // serve GET /metrics
     public var apiKeys: [String] = []     // empty: no key needed; never logged
     public var logFormat = "text"
-    public var speculative = "ngram"       // a SpeculativeMode: ngram or off
+    public var speculative = Engine.EngineConfig.standard.speculative.rawValue  // ngram or off
     public var replicaID = ""             // empty: the host name
 
     public init() {}

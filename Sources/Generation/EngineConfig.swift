@@ -2,9 +2,13 @@ import Foundation
 import Llama
 
 extension Engine {
+    /// The engine's settings. The defaults of `init` are the server's defaults too: App's
+    /// `Configuration` reads them from `EngineConfig.standard`, so there is one table.
     public struct EngineConfig {
         /// Chosen by `kvserve bench-scheduler`: a step stays well under 0.3 s on the default model, 2 cores.
         public static let defaultBatchTokenBudget = 64
+        /// Every field at its default.
+        public static var standard: EngineConfig { EngineConfig() }
         /// Requests waiting for the model worker (the up to `maxBatch` running ones not counted);
         /// more => queueFull.
         public var queueSize: Int
@@ -37,10 +41,10 @@ extension Engine {
         public var kvCacheType: KVCacheType = .f16
         public var log: (String) -> Void
 
-        public init(queueSize: Int = 16, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,
+        public init(queueSize: Int = 64, kvBudgetBytes: Int = 1 << 30, stateDirectory: String? = nil,
                     sessionTTL: TimeInterval = 3600, modelName: String = "model", modelIdentity: String = "",
                     anonymousCacheCount: Int = 4, contextLength: Int? = nil, prefillChunk: Int = 256,
-                    maxBatch: Int = 16, batchTokenBudget: Int = EngineConfig.defaultBatchTokenBudget,
+                    maxBatch: Int = 32, batchTokenBudget: Int = EngineConfig.defaultBatchTokenBudget,
                     log: @escaping (String) -> Void = { FileHandle.standardError.write(Data(("kvserve: " + $0 + "\n").utf8)) }) {
             self.queueSize = queueSize
             self.kvBudgetBytes = kvBudgetBytes
