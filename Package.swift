@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling", "Grammar"]),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["kvserve"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "kvserve"]),
         .testTarget(name: "TelemetryTests", dependencies: ["Telemetry"]),
         .testTarget(name: "AppTests", dependencies: ["App", "HTTP", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "APITests", dependencies: ["TestSupport", "API", "HTTP", "Generation", "GGUF", "Llama", "Tokenization", "Sampling", "Grammar"]),

@@ -200,4 +200,20 @@ public final class RawClient {
         try client.sendRequest(method, path, body: body, headers: headers + [("Connection", "close")])
         return try client.readResponse(method: method)
     }
+
+    /// Some bytes (what is buffered, else one receive); nil at EOF, on a reset or after the
+    /// read timeout.
+    public func read() -> [UInt8]? {
+        if inbox.isEmpty && !fill() { return nil }
+        defer { inbox = [] }
+        return inbox
+    }
+
+    /// Everything until the server closes (or `seconds` of silence).
+    public func readAll(timeout seconds: Double = 10) -> String {
+        setTimeout(seconds)
+        var out: [UInt8] = []
+        while let bytes = read() { out += bytes }
+        return String(decoding: out, as: UTF8.self)
+    }
 }

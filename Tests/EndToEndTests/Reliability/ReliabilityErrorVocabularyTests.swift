@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Issue 10, item 6: the HTTP layer answered `not_found`, `unavailable`, `payload_too_large`
 /// where the API answered `not_found_error`, `overloaded_error`; 500s carried internal text.
@@ -22,7 +23,7 @@ final class ReliabilityErrorVocabularyTests: XCTestCase {
 
     /// Sends `head` (+ `body`) and parses the status and the envelope's `error.type`.
     private func ask(_ port: Int, _ head: String, body: [UInt8] = [], wait: Double = 10) throws -> Answer {
-        let socket = try ReliabilitySocket(port: port)
+        let socket = try RawClient(port: port)
         try socket.send(Array(head.utf8) + body)
         let text = socket.readAll(timeout: wait)
         let status = Int(text.dropFirst("HTTP/1.1 ".count).prefix(3)) ?? 0
@@ -61,7 +62,7 @@ final class ReliabilityErrorVocabularyTests: XCTestCase {
         try check("transfer coding", "POST /generate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", 501)
         try check("version", "GET /health HTTP/2.0\r\nHost: x\r\n\r\n", 505)
         // All 3 slots held by idle connections: the next one is refused.
-        let holders = try (0..<3).map { _ in try ReliabilitySocket(port: port) }
+        let holders = try (0..<3).map { _ in try RawClient(port: port) }
         Thread.sleep(forTimeInterval: 0.2)
         let refused = try ask(port, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(refused.status, 503)

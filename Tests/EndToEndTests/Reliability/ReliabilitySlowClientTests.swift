@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Issue 10, item 1: clients that send a big request and never read their answer. Before,
 /// four of them held every slot of `--max-connections 4` for over 100 s (no send deadline),
@@ -24,9 +25,9 @@ final class ReliabilitySlowClientTests: XCTestCase {
         let text = String(repeating: "0123456789", count: 100_000)
         let body = #"{"text": ""# + text + #""}"#
         let silentFrom = TokenTimes.now()
-        var silent: [ReliabilitySocket] = []
+        var silent: [RawClient] = []
         for _ in 0..<4 {
-            let client = try ReliabilitySocket(port: server.port, receiveBuffer: 4096)
+            let client = try RawClient(port: server.port, receiveBuffer: 4096)
             try client.send("POST /tokenize HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                             + "Content-Length: \(body.utf8.count)\r\n\r\n" + body)
             silent.append(client)
@@ -36,14 +37,14 @@ final class ReliabilitySlowClientTests: XCTestCase {
                       "tokenize answers not queued: \(server.log.suffix(2000))")
         let stalled = TokenTimes.now()
         // Every slot is held now: one more client is turned away.
-        let refused = try ReliabilitySocket(port: server.port)
+        let refused = try RawClient(port: server.port)
         XCTAssertTrue(refused.readAll(timeout: 5).hasPrefix("HTTP/1.1 503"), "the non-readers do not hold the slots")
 
         // Released one idle timeout after their answers stalled; before the fix: never.
         var releasedAt: Double?
         while releasedAt == nil && TokenTimes.now() - stalled < idle + 5 {
             Thread.sleep(forTimeInterval: 0.2)
-            let probe = try ReliabilitySocket(port: server.port)
+            let probe = try RawClient(port: server.port)
             try probe.send("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             if probe.readAll(timeout: 5).hasPrefix("HTTP/1.1 200") { releasedAt = TokenTimes.now() }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Reads a streamed /generate response on its own thread and records when each token line
 /// arrived (monotonic seconds), so a test can compare the stream's rate across time windows.
@@ -6,13 +7,13 @@ final class TokenTimes: @unchecked Sendable {  // @unchecked: `times` and `text`
     private let lock = NSLock()
     private var times: [Double] = []
     private var text: [UInt8] = []
-    private let socket: ReliabilitySocket
+    private let socket: RawClient
     private let marker = Array(#"{"token":"#.utf8)
 
     static func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
     init(port: Int, body: String) throws {
-        socket = try ReliabilitySocket(port: port)
+        socket = try RawClient(port: port)
         try socket.send("POST /generate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                         + "Content-Length: \(body.utf8.count)\r\n\r\n" + body)
         let thread = Thread { [self] in readLoop() }
@@ -20,7 +21,7 @@ final class TokenTimes: @unchecked Sendable {  // @unchecked: `times` and `text`
     }
 
     private func readLoop() {
-        socket.setReadTimeout(60)
+        socket.setTimeout(60)
         var scanned = 0
         while let bytes = socket.read() {
             let now = Self.now()
