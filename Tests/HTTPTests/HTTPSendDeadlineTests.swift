@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import HTTP
+import TestSupport
 
 /// Issue 10, item 1: a client that stops reading holds its slot only until the send deadline.
 final class HTTPSendDeadlineTests: XCTestCase {

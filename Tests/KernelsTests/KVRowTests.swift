@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Kernels
+import TestSupport
 
 /// KV cache row formats: stored bytes against numpy / gguf-py (fixtures from
 /// scripts/fixtures/make_kv_fixtures.py), attention loops against float64 sums over the
@@ -142,17 +143,8 @@ final class KVRowTests: XCTestCase {
     private func maxDiff(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
 }
 
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
+private extension SplitMix {
+    /// Standard normal (Box-Muller).
     mutating func normal() -> Float {
         let u = max(unit(), 1e-7), v = unit()
         return (-2 * log(u)).squareRoot() * cos(2 * .pi * v)

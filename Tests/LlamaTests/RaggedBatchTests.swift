@@ -1,5 +1,6 @@
 import XCTest
 @testable import Llama
+import TestSupport
 
 /// The ragged `forwardBatch(sequences:caches:wantLogits:)`: sequences of different new-token
 /// counts (decode rows of one token beside prompt chunks) on caches of different lengths, in
