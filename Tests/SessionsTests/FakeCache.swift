@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 @testable import Sessions
 
 /// A stand-in KV cache: one row [token, position] per token, 100 "bytes" each, so session
@@ -101,11 +102,19 @@ final class Harness {
         let from = plan.reusedTokens
         cache.prefill(prompt[from...])
         cache.prefill(reply[...])
-        var failure: Error?
-        m.commit(entry, cache: cache, kvFrom: from, history: prompt + reply,
-                 mode: messages.isEmpty ? .raw : .messages, newMessages: messages) { failure = $0 }
-        m.flushLogs()
-        if let failure { throw failure }
+        try commit(m, entry, cache: cache, kvFrom: from, history: prompt + reply,
+                   mode: messages.isEmpty ? .raw : .messages, newMessages: messages)
         return prompt.count - from
+    }
+
+    /// `commit`, waiting until the turn is durable; its error is thrown.
+    func commit(_ m: SessionManager<FakeCache>, _ entry: SessionEntry<FakeCache>, cache: FakeCache, kvFrom: Int,
+                history: [Int32], mode: SessionMode = .raw, newMessages: [SessionMessage] = []) throws {
+        let failure = Mutex<Error?>(nil)
+        m.commit(entry, cache: cache, kvFrom: kvFrom, history: history, mode: mode, newMessages: newMessages) { error in
+            failure.withLock { $0 = error }
+        }
+        m.flushLogs()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 }

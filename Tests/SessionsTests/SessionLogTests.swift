@@ -149,7 +149,7 @@ final class SessionLogTests: XCTestCase {
         let (kept, _) = try threeTurns(h)
         let converting = try h.manager(layout: "fake:2xf16", convertible: ["fake:2xf32"])
         let entry = try converting.checkout(id: "s")
-        try converting.reserve(entry, totalTokens: 11)
+        _ = try converting.reserve(entry, tokens: 11)
         XCTAssertEqual(entry.cache, kept)
         converting.release(entry)
 

@@ -66,15 +66,14 @@ final class SessionOwnershipTests: XCTestCase {
         try h.turn(a, id: "s", new: [1, 2])
         let path = try XCTUnwrap(a.logPath(id: "s"))
         let entry = try a.checkout(id: "s")
-        try a.reserve(entry, totalTokens: 4)
+        _ = try a.reserve(entry, tokens: 4)
         var (cache, plan) = try a.takeCache(entry, prompt: [1, 2, 3])
         cache.prefill([3])
         let foreign = SessionLog.encodeRecord(TurnRecord(historyStart: 2, tokens: [9], kvStart: 2, kvTokenCount: 0,
                                                          kvBytes: [], mode: .raw, messages: []))
         let before = try XCTUnwrap(FileManager.default.contents(atPath: path))
         try (before + Data(foreign)).write(to: URL(fileURLWithPath: path))
-        XCTAssertThrowsError(try a.commit(entry, cache: cache, kvFrom: plan.reusedTokens, history: [1, 2, 3],
-                                          mode: .raw, newMessages: [])) {
+        XCTAssertThrowsError(try h.commit(a, entry, cache: cache, kvFrom: plan.reusedTokens, history: [1, 2, 3])) {
             XCTAssertEqual($0 as? SessionError, .busy(id: "s"))
         }
         a.rollback(entry, cache: cache, kvFrom: plan.reusedTokens)
