@@ -26,7 +26,6 @@ struct BenchKV: ParsableCommand {
     }
 
     func run() throws {
-        setvbuf(stdout, nil, _IOLBF, 0)  // each section shows as it completes, also through a pipe
         let loaded = try LoadedModel(path: try options.modelPath, threads: options.threads)
         guard longTokens + 16 <= loaded.model.config.contextLength else {
             throw ValidationError("--long-tokens \(longTokens) does not fit the model's context of \(loaded.model.config.contextLength)")

@@ -5,8 +5,9 @@ import Sessions
 
 /// One admitted job on the model worker: its session entry and cache (taken out of the entry
 /// for the turn), how far its prompt is prefilled, and its decode state. Only the worker
-/// thread touches a slot.
-final class DecodeSlot {
+/// thread touches a slot, except a completed turn's final event, which the session's log queue
+/// sends after the fsync once the worker has dropped the slot (so the claim is by hand-off).
+final class DecodeSlot: @unchecked Sendable {
     let job: EngineJob
     let entry: SessionEntry<KVCache>
     /// Whole prompt of the turn: session history + new tokens (or the new tokens alone).

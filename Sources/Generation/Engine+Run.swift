@@ -73,7 +73,7 @@ extension Engine {
     /// fsync on the log queue, so the worker goes on with the other slots meanwhile and
     /// `ended` runs on that queue (the job's only choice then: sessions take n = 1).
     func finish(_ slot: DecodeSlot) {
-        let ended: (ChoiceEvent) -> Void = { [self] settled in
+        let ended: @Sendable (ChoiceEvent) -> Void = { [self] settled in
             if slot.choice == 0 { sessions.release(slot.entry) }
             var final = settled
             // Stopped by the server rather than its client: the client learns why.
@@ -91,7 +91,7 @@ extension Engine {
         }
     }
 
-    private func settle(_ slot: DecodeSlot, then ended: @escaping (ChoiceEvent) -> Void) {
+    private func settle(_ slot: DecodeSlot, then ended: @escaping @Sendable (ChoiceEvent) -> Void) {
         let job = slot.job, entry = slot.entry
         var cache = slot.cache ?? makeCache()
         if let error = slot.error {

@@ -2,7 +2,10 @@ import Llama
 import Sessions
 
 /// A validated request waiting for (or running on) the model worker.
-final class EngineJob {
+/// Sendable by hand-off: the submitting thread gives it to the worker under the engine's queue
+/// lock; after that the worker owns it, and a session's log queue touches it only for the final
+/// event, after the worker has finished with it (one thread at a time, ordered by Dispatch).
+final class EngineJob: @unchecked Sendable {
     let request: GenerationRequest
     /// Tokens this turn adds: for a session, appended to its history; otherwise the whole prompt.
     let newTokens: [Int32]

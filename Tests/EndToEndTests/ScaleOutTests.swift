@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// Scale-out through nginx (deploy/local-cluster.sh): three replicas share one state
@@ -138,26 +139,19 @@ final class ScaleOutTests: XCTestCase {
     }
 
     private func runTurn(_ turn: Int, port: Int, seen: inout [String: Seen], mustCache: Bool) throws {
-        let lock = NSLock()
-        var failures: [String] = []
-        var shared = seen
+        let state = Mutex((seen: seen, failures: [String]()))
+        nonisolated(unsafe) let test = self  // XCTest runs one test at a time; the turns only read it
         Self.parallel(sessions, width: 6) { id in
             do {
-                lock.lock()
-                var s = shared[id]!
-                lock.unlock()
-                try self.continueSession(id, turn: turn, port: port, seen: &s, mustCache: mustCache)
-                lock.lock()
-                shared[id] = s
-                lock.unlock()
+                var s = state.withLock { $0.seen[id]! }
+                try test.continueSession(id, turn: turn, port: port, seen: &s, mustCache: mustCache)
+                state.withLock { $0.seen[id] = s }
             } catch {
-                lock.lock()
-                failures.append("\(id): \(error)")
-                lock.unlock()
+                state.withLock { $0.failures.append("\(id): \(error)") }
             }
         }
-        seen = shared
-        XCTAssertEqual(failures, [], "turn \(turn)")
+        seen = state.withLock { $0.seen }
+        XCTAssertEqual(state.withLock { $0.failures }, [], "turn \(turn)")
     }
 
     private func continueSession(_ id: String, turn: Int, port: Int, in seen: inout [String: Seen], mustCache: Bool) throws {
@@ -198,7 +192,7 @@ final class ScaleOutTests: XCTestCase {
         return true
     }
 
-    private static func parallel(_ items: [String], width: Int, _ body: @escaping (String) -> Void) {
+    private static func parallel(_ items: [String], width: Int, _ body: @escaping @Sendable (String) -> Void) {
         let group = DispatchGroup()
         let slots = DispatchSemaphore(value: width)
         for item in items {

@@ -36,7 +36,8 @@ enum ModelFixture {
 }
 
 /// An engine on the default model with a temporary state directory, shut down in deinit.
-final class TestEngine {
+/// Sendable: only immutable lets around a thread-safe Engine.
+final class TestEngine: @unchecked Sendable {
     let engine: Engine
     let dir: String
     let loaded: ModelFixture.Loaded

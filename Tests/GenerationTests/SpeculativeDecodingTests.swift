@@ -90,8 +90,9 @@ final class SpeculativeDecodingTests: XCTestCase {
             let results = ResultBox(count: streams)
             for i in 0..<streams {
                 group.enter()
+                let req = request(prompts[i], .ngram, maxTokens: 32)
                 DispatchQueue.global().async {
-                    results.set(i, try? t.result(self.request(prompts[i], .ngram, maxTokens: 32)))
+                    results.set(i, try? t.result(req))
                     group.leave()
                 }
             }
