@@ -6,6 +6,8 @@ import Telemetry
 // The routes of kvserve's HTTP API over one Engine. The only place HTTP meets Generation:
 // bodies are decoded and validated here, engine errors are mapped to statuses here
 // (APIError+Generation.swift), and events are encoded as JSON, NDJSON or SSE here.
+// @unchecked: the vars (`apiKeys`, `debugLog`, `replicaID`) are set once before serving and only
+// read afterwards; everything else is immutable or thread-safe (Engine, ServerMetrics).
 public final class APIServer: @unchecked Sendable {
     public let engine: Engine
     /// nil: no `/metrics` route and nothing recorded.

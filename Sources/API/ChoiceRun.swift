@@ -5,6 +5,7 @@ import Tokenization
 // The state of one OpenAI request's n choices while the engine runs them: text, logprobs,
 // tool-call filtering, and the final results. Events arrive on the engine's worker thread
 // one at a time, so no lock is needed.
+// @unchecked: filled by one job's events, one at a time on the worker (see above).
 final class ChoiceRun: @unchecked Sendable {
     struct Choice {
         var text = ""

@@ -6,6 +6,7 @@ import HTTP
 // and Ollama routes. As in GenerationStream: engine events can arrive before `start` has
 // sent the head (submit queues the job before returning), so frames wait in `pending`;
 // a vanished client cancels the ticket.
+// @unchecked: writes are serialized by `writeLock`, the pending frames and ticket by `stateLock`.
 final class FrameStream: @unchecked Sendable {
     private let responder: StreamResponder
     private let headers: [(String, String)]

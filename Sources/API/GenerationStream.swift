@@ -6,6 +6,7 @@ import HTTP
 // before `start` has sent the headers (submit queues the job before it returns), so they
 // are held in `pending` until the status line is out; after that each event is written as
 // its own chunk as soon as it arrives: NDJSON lines, or SSE `data:` events.
+// @unchecked: the stream state is guarded by `writeLock` and the ticket by its own leaf lock.
 final class GenerationStream: @unchecked Sendable {
     enum Framing { case ndjson, sse }
 

@@ -43,6 +43,7 @@ extension APIServer {
 // Wraps an Engine.submit callback: time to first token from submission, the gap between
 // consecutive tokens, and the usage of the finished generation. Events of one job arrive
 // in order on the worker thread, so the two times need no lock.
+// @unchecked: touched only by one job's events, in order on the worker (see above).
 final class GenerationTimer: @unchecked Sendable {
     private let metrics: ServerMetrics?
     private let submitted = DispatchTime.now().uptimeNanoseconds

@@ -86,6 +86,7 @@ extension APIServer {
 }
 
 // One /api/chat or /api/generate answer in Ollama's shapes.
+// @unchecked: `text` is appended by the engine's events of one job, one at a time on the worker.
 final class OllamaReply: @unchecked Sendable {
     let model: String
     let chat: Bool

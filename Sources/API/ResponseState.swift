@@ -2,6 +2,8 @@ import Foundation
 import Generation
 
 // One Responses API response being produced, and its JSON ("The response object").
+// @unchecked: built by the request's handler, then filled by the engine's events of that one job,
+// which arrive one at a time on the worker; read again only after the final event.
 final class ResponseState: @unchecked Sendable {
     let id: String
     let messageID = OpenAIEncoding.newID("msg_")

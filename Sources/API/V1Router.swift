@@ -2,6 +2,7 @@ import HTTP
 
 // The /v1 routes have their own small table so that an unknown /v1 path or method gets 404
 // or 405 in OpenAI's error shape (the shared Router answers in ours).
+// @unchecked: the routes are added once while the server is set up, then only read.
 final class V1Router: @unchecked Sendable {
     typealias Handler = (HTTPRequest, HTTPResponder) -> Void
     private var routes: [(method: String, segments: [Substring], handler: Handler)] = []

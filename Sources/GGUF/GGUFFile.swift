@@ -6,6 +6,7 @@ import Darwin
 
 /// A GGUF model file mapped read-only into memory. Tensor data pointers point into the
 /// mapping and stay valid for the lifetime of this object.
+// @unchecked: immutable after init; the raw pointers point into a read-only mapping.
 public final class GGUFFile: @unchecked Sendable {
     public let path: String
     public let version: UInt32

@@ -8,6 +8,8 @@ import Tokenization
 /// model worker thread, up to `maxBatch` at once (continuous batching: one batched forward per
 /// step decodes a token of every running job; jobs join and leave between steps), with named
 /// sessions and anonymous prefix caches kept by a `SessionManager` under the KV budget.
+// @unchecked: the shared state is guarded by `condition` (see below); the model, scratch and
+// running slots belong to the one worker thread; sessions have their own lock.
 public final class Engine: @unchecked Sendable {
     let model: LlamaModel
     let tokenizer: Tokenizer

@@ -3,6 +3,7 @@ import Foundation
 
 /// HTTP/1.1 server on a non-blocking listening socket driven by Dispatch. Each connection
 /// has its own serial queue; `handler` runs on it and may answer later from any thread.
+// @unchecked: the mutable fields are guarded by `lock`; connections run on their own queues.
 public final class HTTPServer: @unchecked Sendable {
     public let config: HTTPServerConfig
     private let handler: (HTTPRequest, HTTPResponder) -> Void

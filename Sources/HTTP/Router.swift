@@ -3,6 +3,7 @@ import Foundation
 /// Method + path table. Paths are exact ("/health") or have `{name}` segments
 /// ("/sessions/{id}") whose values land in `HTTPRequest.pathParameters`. An unknown path gets
 /// 404; a known path with another method gets 405 with `Allow`. GET routes also answer HEAD.
+// @unchecked: the route table is guarded by `lock`.
 public final class Router: @unchecked Sendable {
     public typealias Handler = (HTTPRequest, HTTPResponder) -> Void
 

@@ -94,6 +94,7 @@ public struct OrderedDict: Sendable {
 
 /// `namespace()`: the one mutable object of jinja2, so `set ns.x` inside a loop is seen after it.
 /// Rendering is single-threaded; a namespace never outlives the render that made it.
+// @unchecked: confined to the one thread rendering the template that made it.
 public final class Namespace: @unchecked Sendable {
     var attributes: OrderedDict
 

@@ -7,6 +7,7 @@ import Synchronization
 /// Waiting spins with `pause`, then `sched_yield` (so a busy, shared machine keeps making
 /// progress), then sleeps on a condition variable so an idle server burns no CPU
 /// (kernel-notes.md: a pure spin cost 12 ms per call under contention; Dispatch cost 0.2-2 us).
+// @unchecked: immutable lets; the job state is `PoolState` (atomics and its condition).
 public final class ThreadPool: @unchecked Sendable {
     public let threads: Int
     private let state: PoolState
@@ -52,6 +53,7 @@ public final class ThreadPool: @unchecked Sendable {
 /// descheduled by another process) either claims an index of the job that is still running or
 /// fails and sees the new generation; the caller waits only for claimed indices to finish,
 /// never for a worker that has not started.
+// @unchecked: atomics, plus `lock` for sleeping; the job closure is published through the ticket.
 final class PoolState: @unchecked Sendable {
     private let ticket = Atomic<UInt64>(0)
     private let done = Atomic<Int>(0)

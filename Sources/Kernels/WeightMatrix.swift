@@ -1,6 +1,7 @@
 /// A row-major weight matrix kept in its storage format: `rows` rows of `cols` elements,
 /// each row `cols / blockElements` consecutive blocks. For a GGUF tensor with dims
 /// [d0, d1], cols = d0 and rows = d1. `data` usually points into the model's mmap.
+// @unchecked: a read-only view (the pointer is into the model's read-only mapping).
 public struct WeightMatrix: @unchecked Sendable {
     public let format: BlockFormat
     public let rows: Int

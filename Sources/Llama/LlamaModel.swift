@@ -9,6 +9,7 @@ import Kernels
 /// Scratch buffers belong to the model, so one forward runs at a time: a lock serializes
 /// concurrent callers (the engine's single model worker is the intended user). All
 /// conversation state lives in the caller's `KVCache`.
+// @unchecked: weights are immutable; the scratch buffers are used under the forward lock.
 public final class LlamaModel: @unchecked Sendable {
     public let config: LlamaConfig
     public let file: GGUFFile

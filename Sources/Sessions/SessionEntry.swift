@@ -6,6 +6,7 @@ import Foundation
 /// and of the log fields; `tokens`, `mode` and `messages` change only inside the manager's
 /// lock. Invariant: `cache` holds the KV entries of `tokens[0..<cache.count]`; the history
 /// may run one token ahead of the cache (the last sampled token, prefilled next turn).
+// @unchecked: see "Ownership" above (the busy holder, or the manager's lock).
 public final class SessionEntry<Cache: SessionCache>: @unchecked Sendable {
     public let id: String?
     public internal(set) var tokens: [Int32] = []

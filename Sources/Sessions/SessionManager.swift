@@ -7,6 +7,7 @@ import Foundation
 /// durable log record, written on `logQueue`) or `rollback` -> `release`. All bookkeeping is
 /// behind one lock; model work and file I/O happen outside it on the busy entry, which nobody
 /// else touches (files are deleted and fsync'd with the lock released).
+// @unchecked: bookkeeping behind `lock`; file I/O on `logQueue`/`loadQueue` on busy entries only.
 public final class SessionManager<Cache: SessionCache>: @unchecked Sendable {
     public let config: SessionManagerConfig
     let makeCache: () -> Cache

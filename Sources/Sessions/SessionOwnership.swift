@@ -26,6 +26,7 @@ import Glibc
 /// excluded. Do not mount with `local_lock=flock` or `nolock`: locks would be per node only.
 /// Lock files of deleted sessions are removed by the holder while it holds them; a process
 /// that locked the old file notices (inode check) and retries on the new one.
+// @unchecked: `held` and `seen` are guarded by `lock`; the rest is immutable.
 final class SessionOwnership: @unchecked Sendable {
     // @unchecked: `held` and `seen` are only touched under `lock`.
     let directory: String

@@ -18,6 +18,7 @@ import Prometheus
 /// - gauges sampled at scrape time: `queue_depth`, `running_batch_size`, `kv_bytes_used`,
 ///   `kv_bytes_budget`, `sessions{location="memory"|"disk"}` (a session can be in both),
 ///   `session_disk_bytes`; counters `session_evictions_total`, `session_restores_total`.
+// @unchecked: the metric handles are created once; the lazily made per-label counters are guarded by `lock`.
 public final class ServerMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory

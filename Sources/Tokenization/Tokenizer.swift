@@ -3,6 +3,7 @@ import Foundation
 /// A GGUF vocabulary's tokenizer: byte-level BPE (`tokenizer.ggml.model` "gpt2": SmolLM2,
 /// Qwen2.5, Llama 3) or SentencePiece (`llama`: Gemma, Llama 2), with the file's special
 /// tokens. Immutable after init except for the BPE word cache, which a lock guards; safe to share.
+// @unchecked: immutable after init except the BPE word cache, which a lock guards.
 public final class Tokenizer: @unchecked Sendable {
     /// llama.cpp's `llama_token_type` values in `tokenizer.ggml.token_type`.
     public enum TokenType: Int, Sendable {
