@@ -7,11 +7,12 @@ final class MetricsScrapeTests: XCTestCase {
     func testCountersMoveByTheTraffic() throws {
         let stateDir = NSTemporaryDirectory() + "kvserve-metrics-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: stateDir) }
-        // 3 MiB holds ~68 tokens of SmolLM2's cache: small enough that the traffic evicts the
+        // 3 MiB holds ~68 tokens of SmolLM2's f32 cache: small enough that the traffic evicts the
         // session to disk and restores it.
         let budgetMB = 3
         let server = ServerProcess(arguments: ["--model", try ServerProcess.modelPath(), "--port", "0",
-                                               "--state-dir", stateDir, "--kv-budget-mb", String(budgetMB)])
+                                               "--state-dir", stateDir, "--kv-budget-mb", String(budgetMB),
+                                               "--kv-cache-type", "f32"])
         try server.start()
         defer { server.signal(SIGTERM); _ = server.waitForExit(timeout: 15) }
         let output = try PythonScript.run("metrics_check.py",

@@ -136,8 +136,9 @@ final class BatchingTests: XCTestCase {
     }
 
     func testJobsThatTogetherExceedTheKVBudgetRunOneAfterTheOther() throws {
-        // 64 tokens of KV: each request needs about 15 prompt + 24 reply tokens, two do not fit.
-        let t = try TestEngine(persistent: false, budget: 64 * 46_080)
+        // 64 tokens of KV (SmolLM2's f16 cache: 23,040 bytes per token): each request needs
+        // about 15 prompt + 24 reply tokens, two do not fit.
+        let t = try TestEngine(persistent: false, budget: 64 * 23_040)
         let request = greedy(inputs[1])
         let alone = try t.result(request)
         let batched = try concurrently(t, [request, request])

@@ -84,7 +84,7 @@ final class Harness {
         var config = SessionManagerConfig(
             budgetBytes: budgetTokens * FakeCache.bytesPerToken,
             stateDirectory: dir, ttl: ttl, anonymousPoolSize: pool, modelIdentity: identity,
-            cacheLayout: layout, log: { [unowned self] in self.logs.append($0) }, now: { [unowned self] in self.now })
+            cacheLayout: layout, log: { [weak self] in self?.logs.append($0) }, now: { [weak self] in self?.now ?? Date() })
         config.convertibleLayouts = convertible
         return try SessionManager(config: config, makeCache: { FakeCache() })
     }

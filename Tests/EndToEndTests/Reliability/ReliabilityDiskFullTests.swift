@@ -63,7 +63,8 @@ final class ReliabilityDiskFullTests: XCTestCase {
         assertStorageFull(try ReliabilityClient.turn(server.port, session: "a", "Tell me more."), dir: dir)
         assertStorageFull(try ReliabilityClient.turn(server.port, session: "b", "A new session."), dir: dir)
         XCTAssertEqual(logSize(dir, "a"), good, "the failed record was cut off: no partial record")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.kvlog", "filler"],
+        // (`locks` holds the sessions' ownership lock files, see SessionOwnership.)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), ["a.kvlog", "filler", "locks"],
                        "no temporary file or empty log left behind")
         XCTAssertTrue(server.log.contains(dir), "the detail (path, errno) goes to the server log")
 
