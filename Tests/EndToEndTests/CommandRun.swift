@@ -23,7 +23,9 @@ struct CommandRun {
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
-        Thread.sleep(forTimeInterval: 0.05)  // let the last readability callbacks land
+        let drained = Date().addingTimeInterval(5)
+        out.waitForEnd(until: drained)
+        err.waitForEnd(until: drained)
         return CommandRun(status: process.terminationStatus, stdout: out.text, stderr: err.text)
     }
 }

@@ -30,7 +30,8 @@ final class Curl {
     func finish(timeout: TimeInterval = 120) -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        Thread.sleep(forTimeInterval: 0.05)  // let the last readability callback land
+        // curl has exited: its output ends when the pipe reports end of file, not when we guess.
+        output.waitForEnd(until: process.isRunning ? deadline : Date().addingTimeInterval(5))
         return text
     }
 
