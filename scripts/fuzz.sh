@@ -53,8 +53,9 @@ build() {
     echo "fuzz: building $target (${#sources[@]} files)"
     # ld.gold warns about every ASan helper symbol; keep the log for real errors.
     # -wmo as in SwiftPM's release builds: without it generics called across files stay
-    # unspecialized (the session log's CRC-32 malloc'ed per byte, 4x slower).
-    if ! nice swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -g -module-name "Fuzz_$target" \
+    # unspecialized (the session log's CRC-32 malloc'ed per byte, 4x slower). Line tables are
+    # enough for ASan's reports; full -g with -wmo would leave module files in the repository.
+    if ! nice swiftc -sanitize=fuzzer,address -parse-as-library -O -wmo -gline-tables-only -module-name "Fuzz_$target" \
             "${sources[@]}" -o "$binary" > "$out/$target.build.log" 2>&1; then
         grep -v "Cannot export local symbol" "$out/$target.build.log" >&2
         exit 1
