@@ -49,9 +49,11 @@ func replay() {
 }
 
 /// Kept open for the whole run: each input replaces the file's contents with two calls.
+/// Removed when the fuzzer exits.
 let file: Int32 = {
     let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
     guard fd >= 0 else { fatalError("cannot create \(path)") }
+    atexit { unlink(path) }
     return fd
 }()
 
