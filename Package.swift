@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "SamplingTests", dependencies: ["Sampling"]),
         .testTarget(name: "GrammarTests", dependencies: ["TestSupport", "Grammar", "Generation", "Llama", "GGUF", "Tokenization", "Sampling"]),
         .testTarget(name: "LlamaTests", dependencies: ["TestSupport", "Llama", "GGUF", "Tokenization"]),
-        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama"]),
+        .testTarget(name: "SessionsTests", dependencies: ["Sessions", "Llama", "TestSupport"]),
         .testTarget(name: "GenerationTests", dependencies: ["Generation", "Sessions", "Llama", "GGUF", "Tokenization", "Sampling", "Grammar"]),
         .testTarget(name: "HTTPTests", dependencies: ["TestSupport", "HTTP"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "kvserve"]),

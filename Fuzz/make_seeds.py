@@ -132,6 +132,7 @@ def sessionlog_seeds():
         header() + turn1 + turn2[:-3],                     # crash mid-write
         header(b"another-model") + turn1,                  # refused: identity
         header(layout=b"llama-f32 layers=30 kv_dim=192") + turn1,
+        header() + turn1 + record(4, [5], 3, 3, "raw", []),  # refused: KV for 6 tokens, history of 5
     ]
     for i, log in enumerate(logs):
         write("sessionlog", bytes([1]) + log)  # byte 0 bit 0: harness repairs checksums

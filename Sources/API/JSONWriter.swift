@@ -38,6 +38,39 @@ public enum JSONWriter {
         }
     }
 
+    /// `[1,2,3]` written straight from the ids, into a buffer sized for them first: a long
+    /// token list never becomes a tree of `JSONValue`s (about 40 bytes per id).
+    public static func writeArray(_ ids: [Int32], into out: inout [UInt8]) {
+        var size = 2 + max(ids.count - 1, 0)
+        for id in ids { size += digitCount(id) }
+        out.reserveCapacity(out.count + size)
+        out.append(UInt8(ascii: "["))
+        var digits: [UInt8] = []
+        digits.reserveCapacity(11)
+        for (i, id) in ids.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            if id < 0 { out.append(UInt8(ascii: "-")) }
+            var n = id.magnitude
+            digits.removeAll(keepingCapacity: true)
+            repeat {
+                digits.append(UInt8(ascii: "0") + UInt8(n % 10))
+                n /= 10
+            } while n > 0
+            out.append(contentsOf: digits.reversed())
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
+    private static func digitCount(_ id: Int32) -> Int {
+        var n = id.magnitude
+        var count = id < 0 ? 2 : 1
+        while n >= 10 {
+            n /= 10
+            count += 1
+        }
+        return count
+    }
+
     static func writeString(_ s: String, into out: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))

@@ -38,7 +38,7 @@ extension KVCache {
         let size = header == Self.legacyMagic ? 16 : Self.headerBytes
         var rest = [UInt8](repeating: 0, count: size - 4)
         try rest.withUnsafeMutableBytes { try read($0) }
-        let format = try checkSerializedHeader(header + rest, tokenCount: tokenCount)
+        let format = try checkSerializedHeader(header + rest, tokenCount: tokenCount).format
         guard count + tokenCount <= maxTokens else {
             throw LlamaError.contextOverflow(start: count, tokens: tokenCount, limit: maxTokens)
         }
@@ -62,9 +62,9 @@ extension KVCache {
         commitAppend(tokenCount)
     }
 
-    /// Checks a serialized header against this cache and the expected token count; returns the
-    /// rows' element format.
-    func checkSerializedHeader(_ bytes: [UInt8], tokenCount: Int) throws -> BlockFormat {
+    /// Parses a serialized header and checks it against this cache and the expected token
+    /// count; returns it (the rows' element format, the header's size).
+    func checkSerializedHeader(_ bytes: [UInt8], tokenCount: Int) throws -> SerializedHeader {
         let header = try SerializedHeader(bytes)
         guard header.layers == layers, header.rowWidth == rowWidth else {
             throw LlamaError.badSerializedCache(
@@ -73,6 +73,6 @@ extension KVCache {
         guard header.tokens == tokenCount, tokenCount >= 0 else {
             throw LlamaError.badSerializedCache("header says \(header.tokens) tokens, caller expects \(tokenCount)")
         }
-        return header.format
+        return header
     }
 }

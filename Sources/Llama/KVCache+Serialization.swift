@@ -41,8 +41,7 @@ extension KVCache {
     /// same model (any element type, or the legacy f32 form); the tokens land at positions
     /// count..<count+tokenCount.
     public mutating func appendSerialized(_ bytes: [UInt8], tokenCount: Int) throws {
-        _ = try checkSerializedHeader(bytes, tokenCount: tokenCount)
-        let header = try SerializedHeader(bytes)
+        let header = try checkSerializedHeader(bytes, tokenCount: tokenCount)
         let sourceRowBytes = header.format.byteCount(elements: rowWidth)
         let expected = header.size + layers * 2 * tokenCount * sourceRowBytes
         guard bytes.count == expected else {

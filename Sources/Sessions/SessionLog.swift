@@ -26,6 +26,9 @@ public enum SessionLog {
         /// The problem lost acknowledged turns (bad bytes inside the file), as opposed to a
         /// partial last record, which only a crash during an unacknowledged write leaves.
         public var isDamaged = false
+
+        /// The history the records add up to.
+        public var tokens: [Int32] { records.flatMap(\.tokens) }
     }
 
     public static func encodeHeader(identity: String, layout: String) -> [UInt8] {

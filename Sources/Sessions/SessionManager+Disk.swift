@@ -26,7 +26,7 @@ extension SessionManager {
                 continue
             }
             do {
-                let contents = try readLog(id: id, path: path, into: nil)
+                let contents = try logLoader.readHistory(id: id, path: path)
                 let entry = SessionEntry<Cache>(id: id, now: modificationDate(path) ?? config.now())
                 apply(contents, to: entry)
                 named[id] = entry
@@ -40,26 +40,14 @@ extension SessionManager {
         }
     }
 
-    /// Reads a log; with `cache`, its KV bytes go straight into it (see `SessionLog.read`).
-    func readLog(id: String, path: String, into cache: UnsafeMutablePointer<Cache>?) throws -> SessionLog.Contents {
-        var kv: ((TurnRecord, inout KVRegion) throws -> Void)?
-        if let cache {
-            kv = { (record: TurnRecord, region: inout KVRegion) throws in
-                if cache.pointee.count > record.kvStart { try cache.pointee.truncate(to: record.kvStart) }
-                try cache.pointee.appendSerialized(tokenCount: record.kvTokenCount) { try region.read(into: $0) }
-            }
-        }
-        let contents = try SessionLog.read(path: path, id: id, identity: config.modelIdentity,
-                                           layout: config.cacheLayout, convertible: config.convertibleLayouts, kv: kv)
-        if let problem = contents.problem {
-            config.log("session \(id): ignoring the log after its last valid turn "
-                + "(\(contents.records.count) turns kept): \(problem)")
-        }
-        return contents
+    /// The reader a restart runs on each log (shared with the session-log fuzz harness).
+    var logLoader: SessionLogLoader<Cache> {
+        SessionLogLoader(identity: config.modelIdentity, layout: config.cacheLayout,
+                         convertible: config.convertibleLayouts, log: config.log)
     }
 
     func apply(_ contents: SessionLog.Contents, to entry: SessionEntry<Cache>) {
-        entry.tokens = contents.records.flatMap(\.tokens)
+        entry.tokens = contents.tokens
         entry.messages = contents.records.flatMap(\.messages)
         entry.mode = contents.records.last?.mode ?? .empty
         entry.logEnd = contents.validEnd
@@ -77,18 +65,10 @@ extension SessionManager {
         cache.reserveCapacity(capacity)
         let contents: SessionLog.Contents
         do {
-            contents = try withUnsafeMutablePointer(to: &cache) { try readLog(id: id, path: path, into: $0) }
+            contents = try logLoader.readCache(id: id, path: path, into: &cache)
         } catch let error as LogFileError {
             config.log("session \(id): cannot read its log: \(error)")
             throw SessionError.io("session '\(id)': its log cannot be read")
-        }
-        try cache.truncate(to: contents.records.last.map { $0.kvStart + $0.kvTokenCount } ?? 0)
-        if contents.isDamaged {
-            do {
-                try SessionLogFile.truncate(path: path, to: contents.validEnd)
-            } catch {
-                config.log("session \(id): cannot cut the damaged log: \(error)")
-            }
         }
         withLock {
             apply(contents, to: entry)

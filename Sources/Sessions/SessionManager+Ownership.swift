@@ -29,7 +29,7 @@ extension SessionManager {
             return
         }
         if now.exists {
-            let contents = try readLog(id: id, path: path, into: nil)
+            let contents = try logLoader.readHistory(id: id, path: path)
             withLock {
                 if entry.logEnd != nil || entry.cache != nil {
                     config.log("session \(id): its log was written by another replica; reloading it")
@@ -84,7 +84,7 @@ extension SessionManager {
         guard try ownership.acquire(id: id) else { throw SessionError.busy(id: id) }
         if withLock({ named[id] == nil && refused[id] == nil }), LogStamp.of(path: path).exists {
             do {
-                let contents = try readLog(id: id, path: path, into: nil)
+                let contents = try logLoader.readHistory(id: id, path: path)
                 let entry = SessionEntry<Cache>(id: id, now: config.now())
                 apply(contents, to: entry)
                 withLock { if named[id] == nil { named[id] = entry } }

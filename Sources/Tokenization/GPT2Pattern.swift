@@ -2,12 +2,12 @@
 ///     's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+
 enum GPT2Pattern {
     static func split(_ s: [Unicode.Scalar], _ cls: [ScalarClass], _ span: Range<Int>,
-                      into out: inout [Range<Int>]) {
+                      _ piece: (Range<Int>) -> Void) {
         var i = span.lowerBound
         let end = span.upperBound
         while i < end {
             let j = matchLength(s, cls, at: i, end: end)
-            out.append(i..<j)
+            piece(i..<j)
             i = j
         }
     }

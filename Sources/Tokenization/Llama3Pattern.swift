@@ -3,11 +3,11 @@
 ///     | ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+
 /// Qwen2's is the same with `\p{N}` (one digit) for `\p{N}{1,3}`: `maxDigits` is 3 or 1.
 enum Llama3Pattern {
-    static func split(_ s: [Unicode.Scalar], _ cls: [ScalarClass], maxDigits: Int, into out: inout [Range<Int>]) {
+    static func split(_ s: [Unicode.Scalar], _ cls: [ScalarClass], maxDigits: Int, _ piece: (Range<Int>) -> Void) {
         var i = 0
         while i < s.count {
             let j = matchEnd(s, cls, at: i, maxDigits: maxDigits)
-            out.append(i..<j)
+            piece(i..<j)
             i = j
         }
     }

@@ -38,26 +38,31 @@ public enum PreTokenizer: String, Sendable {
 
     /// Ranges of scalar indices; they tile `0..<scalars.count` in order.
     func split(_ scalars: [Unicode.Scalar]) -> [Range<Int>] {
-        let classes = scalars.map(ScalarClass.init)
         var out: [Range<Int>] = []
-        out.reserveCapacity(scalars.count / 3 + 1)
+        forEachPiece(scalars) { out.append($0) }
+        return out
+    }
+
+    /// The ranges of `split`, handed over one at a time: a large text never holds all of
+    /// them (16 bytes each; 1 MB of digits is a million pieces).
+    func forEachPiece(_ scalars: [Unicode.Scalar], _ piece: (Range<Int>) -> Void) {
+        let classes = scalars.map(ScalarClass.init)
         switch self {
         case .gpt2:
-            GPT2Pattern.split(scalars, classes, 0..<scalars.count, into: &out)
+            GPT2Pattern.split(scalars, classes, 0..<scalars.count, piece)
         case .smollm:
             var start = 0
             for i in 0..<scalars.count where classes[i] == .number {
-                GPT2Pattern.split(scalars, classes, start..<i, into: &out)
-                out.append(i..<(i + 1))
+                GPT2Pattern.split(scalars, classes, start..<i, piece)
+                piece(i..<(i + 1))
                 start = i + 1
             }
-            GPT2Pattern.split(scalars, classes, start..<scalars.count, into: &out)
+            GPT2Pattern.split(scalars, classes, start..<scalars.count, piece)
         case .llamaBPE:
-            Llama3Pattern.split(scalars, classes, maxDigits: 3, into: &out)
+            Llama3Pattern.split(scalars, classes, maxDigits: 3, piece)
         case .qwen2:
-            Llama3Pattern.split(scalars, classes, maxDigits: 1, into: &out)
+            Llama3Pattern.split(scalars, classes, maxDigits: 1, piece)
         }
-        return out
     }
 }
 

@@ -157,7 +157,7 @@ public final class Tokenizer: @unchecked Sendable {
         case .bpe(_, let pre):
             let scalars = Array(String(decoding: utf8, as: UTF8.self).unicodeScalars)
             var bytes: [UInt8] = []
-            for range in pre.split(scalars) {
+            pre.forEachPiece(scalars) { range in
                 bytes.removeAll(keepingCapacity: true)
                 for s in scalars[range] { UTF8.encode(s) { bytes.append($0) } }
                 out.append(contentsOf: encodeWord(bytes))

@@ -119,6 +119,8 @@ final class APIRoutesTests: XCTestCase {
             ("/tokenize", #"{"text": 5}"#, "text"),
             ("/tokenize", #"{"text": "a", "special": "no"}"#, "special"),
             ("/tokenize", #"{"text": "a", "extra": 1}"#, "extra"),
+            // Over 64 KiB: answered from the queue of large tokenizations, errors included.
+            ("/tokenize", #"{"special": "#  + String(repeating: " ", count: 70_000) + "1}", "text"),
             ("/detokenize", #"{"tokens": "1 2"}"#, "tokens"),
             ("/detokenize", #"{"tokens": [1, 2.5]}"#, "tokens[1]"),
             ("/detokenize", #"{"tokens": [-1]}"#, "tokens[0]"),

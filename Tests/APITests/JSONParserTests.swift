@@ -101,4 +101,17 @@ final class JSONParserTests: XCTestCase {
         let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
         XCTAssertEqual(foundation?["text"] as? String, "q\"b\\n\n\t\u{1}é😀")
     }
+
+    func testTokenIDArrayIsWrittenWithoutATree() throws {
+        let ids: [Int32] = [0, 7, 10, 49151, -1, Int32.max, Int32.min, 100_000]
+        var out = Array("x".utf8)
+        JSONWriter.writeArray(ids, into: &out)
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "x[0,7,10,49151,-1,2147483647,-2147483648,100000]")
+        // An independent parser reads the same numbers back.
+        let parsed = try JSONSerialization.jsonObject(with: Data(out.dropFirst())) as? [Int]
+        XCTAssertEqual(parsed, ids.map(Int.init))
+        var empty: [UInt8] = []
+        JSONWriter.writeArray([], into: &empty)
+        XCTAssertEqual(String(decoding: empty, as: UTF8.self), "[]")
+    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import XCTest
 @testable import Sessions
 
 /// A stand-in KV cache: one row [token, position] per token, 100 "bytes" each, so session
@@ -116,5 +117,15 @@ final class Harness {
         }
         m.flushLogs()
         if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// After a fault has been dealt with: a restart (a new manager on the same directory) finds
+    /// the session with `tokens` tokens, runs a turn on it, and logs nothing (nothing left to repair).
+    func assertCleanRestart(id: String, tokens: Int, file: StaticString = #filePath, line: UInt = #line) throws {
+        logs.removeAll()
+        let restarted = try manager()
+        XCTAssertEqual(restarted.status(id: id)?.tokens, tokens, file: file, line: line)
+        XCTAssertEqual(try turn(restarted, id: id, new: [Int32(tokens + 1)]), 1, file: file, line: line)
+        XCTAssertTrue(logs.isEmpty, "\(logs)", file: file, line: line)
     }
 }

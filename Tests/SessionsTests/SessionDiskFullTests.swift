@@ -39,11 +39,7 @@ final class SessionDiskFullTests: XCTestCase {
         XCTAssertTrue(h.logs.contains { $0.contains(path) }, "the detail (path, errno) is in the server log: \(h.logs)")
         XCTAssertEqual(m.status(id: "s")?.tokens, 4, "the session is unchanged")
         XCTAssertEqual(try h.turn(m, id: "s", new: Array(5...40)), 36, "room again: the same turn succeeds")
-        h.logs.removeAll()
-        let restarted = try h.manager()
-        XCTAssertEqual(restarted.status(id: "s")?.tokens, 40)
-        XCTAssertEqual(try h.turn(restarted, id: "s", new: [41]), 1)
-        XCTAssertTrue(h.logs.isEmpty, "\(h.logs)")
+        try h.assertCleanRestart(id: "s", tokens: 40)
     }
 
     func testFailedCreateLeavesNoTemporaryFile() throws {

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 @testable import Sessions
 
 final class SessionLogTests: XCTestCase {
@@ -57,10 +58,7 @@ final class SessionLogTests: XCTestCase {
         XCTAssertTrue(h.logs.contains { $0.contains("session s") && $0.contains("partial record") }, "\(h.logs)")
         // The next turn overwrites the partial record; a later restart reads all of it cleanly.
         XCTAssertEqual(try h.turn(m, id: "s", new: [20]), 1)
-        h.logs.removeAll()
-        let again = try h.manager()
-        XCTAssertEqual(again.status(id: "s")?.tokens, 9)
-        XCTAssertTrue(h.logs.isEmpty, "\(h.logs)")
+        try h.assertCleanRestart(id: "s", tokens: 9)
     }
 
     func testFlippedKVByteIsReportedOnceAndTheLogCutToTheLastGoodTurn() throws {
@@ -78,18 +76,14 @@ final class SessionLogTests: XCTestCase {
         XCTAssertTrue(h.logs.contains { $0.contains("checksum mismatch") }, "\(h.logs)")
         XCTAssertEqual(m.status(id: "s")?.tokens, 8, "turns 1 and 2 remain")
         XCTAssertEqual(try h.turn(m, id: "s", new: [11]), 1, "the next turn continues from turn 2")
-        h.logs.removeAll()
-        let restarted = try h.manager()
-        XCTAssertEqual(restarted.status(id: "s")?.tokens, 9)
-        XCTAssertEqual(try h.turn(restarted, id: "s", new: [12]), 1)
-        XCTAssertTrue(h.logs.isEmpty, "reported once: the log was cut to its good part, \(h.logs)")
+        try h.assertCleanRestart(id: "s", tokens: 9)  // reported once: the log was cut to its good part
     }
 
     func testFlippedByteInTheHistoryPartIsReportedToo() throws {
         let h = Harness(stateDirectory: true)
         let (_, path) = try threeTurns(h)
         var bytes = try XCTUnwrap(FileManager.default.contents(atPath: path))
-        let secondRecord = try recordOffsets(path)[1]
+        let secondRecord = SessionLogLayout.recordOffsets([UInt8](bytes))[1]
         bytes[secondRecord + 8] ^= 0x01  // the historyStart of turn 2
         try bytes.write(to: URL(fileURLWithPath: path))
         let m = try h.manager()
@@ -111,21 +105,6 @@ final class SessionLogTests: XCTestCase {
         XCTAssertNil(m.refusal(id: "s"))
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
         XCTAssertThrowsError(try m.delete(id: "s")) { XCTAssertEqual($0 as? SessionError, .notFound(id: "s")) }
-    }
-
-    /// File offsets where each record starts (header length from the header itself).
-    private func recordOffsets(_ path: String) throws -> [Int] {
-        let bytes = [UInt8](try XCTUnwrap(FileManager.default.contents(atPath: path)))
-        func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
-        var offset = 8
-        offset += 4 + word(offset)
-        offset += 4 + word(offset) + 4
-        var starts: [Int] = []
-        while offset < bytes.count {
-            starts.append(offset)
-            offset += 8 + word(offset + 4) + 4
-        }
-        return starts
     }
 
     func testLogFromAnotherModelIsRefused() throws {

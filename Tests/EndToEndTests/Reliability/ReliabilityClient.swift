@@ -26,9 +26,14 @@ enum ReliabilityClient {
     }
 
     /// VmRSS of a process, in bytes (from /proc/PID/status).
-    static func residentBytes(pid: Int32) -> Int? {
+    static func residentBytes(pid: Int32) -> Int? { statusBytes(pid: pid, "VmRSS:") }
+
+    /// VmHWM of a process: its peak resident memory so far, in bytes (no sample can miss it).
+    static func peakResidentBytes(pid: Int32) -> Int? { statusBytes(pid: pid, "VmHWM:") }
+
+    private static func statusBytes(pid: Int32, _ key: String) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix(key) }),
               let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kb * 1024

@@ -1,23 +1,10 @@
 import Foundation
 import XCTest
+import TestSupport
 
 /// Fault: a session log damaged on disk. The loss is reported to the client, never silent;
 /// a log refused at start-up answers the same on GET and POST until it is DELETEd.
 final class ReliabilityDamagedLogTests: XCTestCase {
-    /// Start offsets of the log's records (header: magic, version, two length-prefixed strings, CRC).
-    private func recordOffsets(_ bytes: [UInt8]) -> [Int] {
-        func word(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
-        var offset = 8
-        offset += 4 + word(offset)
-        offset += 4 + word(offset) + 4
-        var starts: [Int] = []
-        while offset < bytes.count {
-            starts.append(offset)
-            offset += 8 + word(offset + 4) + 4
-        }
-        return starts
-    }
-
     func testFlippedByteIsReportedToTheClientThenTheSessionContinues() throws {
         let dir = try ReliabilityClient.temporaryDirectory(self)
         var server = try ReliabilityClient.startServer(stateDir: dir)
@@ -31,7 +18,7 @@ final class ReliabilityDamagedLogTests: XCTestCase {
         let middle = bytes.count / 2
         bytes[middle] ^= 0x10
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-        let damagedTurn = recordOffsets(bytes).lastIndex { $0 <= middle }! + 1
+        let damagedTurn = SessionLogLayout.recordOffsets(bytes).lastIndex { $0 <= middle }! + 1
 
         server = try ReliabilityClient.startServer(stateDir: dir)
         let reply = try ReliabilityClient.turn(server.port, session: "d", "Name a bird.")
