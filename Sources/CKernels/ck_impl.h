@@ -281,14 +281,15 @@ static void CK_FN(quantize)(const float *x, ck_q8_block *out, int nb) {
 }
 
 #include "ck_impl_k.h"
+#include "ck_impl_qbuf.h"
 
 const ck_table CK_CAT(ck_table, CK_SUFFIX) = {
     .quantize = CK_FN(quantize),
-    .q4_0 = CK_FN(mm_q4_0),
-    .q4_1 = CK_FN(mm_q4_1),
+    .q4_0 = CK_FN(mmb_q4_0),
+    .q4_1 = CK_FN(mmb_q4_1),
     .q8_0 = CK_FN(mm_q8_0),
-    .q5_0 = CK_FN(mm_q5_0),
-    .q5_1 = CK_FN(mm_q5_1),
+    .q5_0 = CK_FN(mmb_q5_0),
+    .q5_1 = CK_FN(mmb_q5_1),
     .q4_K = CK_FN(mm_q4_K),
     .q5_K = CK_FN(mm_q5_K),
     .q6_K = CK_FN(mm_q6_K),

@@ -21,9 +21,7 @@ extension LlamaModel {
     func projectQKV(layer l: Int, n: Int, k: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>) {
         let s = scratch, w = weights.layers[l], c = config
         rmsNormRows(s.x, weight: w.attnNorm, n: n, out: s.xb)
-        project(w.wq, s.xb, n: n, s.q)
-        project(w.wk, s.xb, n: n, k)
-        project(w.wv, s.xb, n: n, v)
+        projectGroup([w.wq, w.wk, w.wv], s.xb, n: n, [s.q, k, v])
         if let b = w.qBias { BlockMath.addBias(b, to: s.q, n: n, width: c.qDim) }
         if let b = w.kBias { BlockMath.addBias(b, to: k, n: n, width: c.kvDim) }
         if let b = w.vBias { BlockMath.addBias(b, to: v, n: n, width: c.kvDim) }

@@ -144,6 +144,17 @@ public final class LlamaModel: @unchecked Sendable {
         }
     }
 
+    /// ys[i] = x ws[i]^T for matrices of the same input width: one parallel job over one
+    /// quantized copy of x (one thread hand-off per group, not one per matrix), unless a
+    /// row-exact product needs them one at a time.
+    func projectGroup(_ ws: [WeightMatrix], _ x: UnsafePointer<Float>, n: Int, _ ys: [UnsafeMutablePointer<Float>]) {
+        if n > 1 && rowExact && ws.contains(where: { Self.sumsOrderDependsOnRows($0.format) }) {
+            for (w, y) in zip(ws, ys) { projectRowExact(w, x, n: n, y) }
+        } else {
+            Kernels.matmul(ws, x, n: n, ys, pool: pool)
+        }
+    }
+
     func rmsNormRows(_ x: UnsafePointer<Float>, weight: UnsafePointer<Float>, n: Int, out: UnsafeMutablePointer<Float>) {
         let dim = config.dim
         for i in 0..<n {
@@ -154,8 +165,7 @@ public final class LlamaModel: @unchecked Sendable {
     func feedForwardBlock(layer l: Int, n: Int) {
         let s = scratch, w = weights.layers[l], dim = config.dim, ffn = config.ffnDim
         rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
-        // Gate and up in one parallel job over one quantized copy of xb (one hand-off, not two).
-        Kernels.matmul([w.gate, w.up], s.xb, n: n, [s.gate, s.up], pool: pool)
+        projectGroup([w.gate, w.up], s.xb, n: n, [s.gate, s.up])
         switch config.options.activation {
         case .silu: Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
         case .geluTanh: BlockMath.gegluTanh(gate: s.gate, up: s.up, n: n * ffn)
