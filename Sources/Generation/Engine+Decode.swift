@@ -48,11 +48,12 @@ extension Engine {
 
     /// Samples the next token of every decoding slot (those whose run ends here drop out).
     /// Slots that draft continue in a forward of their own over [token, drafts] (`verify`);
-    /// the others' tokens go into the step's batched forward.
-    func nextTokens(_ decoding: [DecodeSlot]) -> (plain: [(slot: DecodeSlot, token: Int32)], drafted: [SpeculativeRun]) {
+    /// the others' tokens go into the step's batched forward. `draft` false: nobody drafts.
+    func nextTokens(_ decoding: [DecodeSlot], draft: Bool = true)
+        -> (plain: [(slot: DecodeSlot, token: Int32)], drafted: [SpeculativeRun]) {
         var plain: [(slot: DecodeSlot, token: Int32)] = []
         var drafted: [SpeculativeRun] = []
-        let speculating = speculationAllowed(decoding: decoding.count)
+        let speculating = draft && speculationAllowed(decoding: decoding.count)
         for slot in decoding {
             guard let token = sampleNext(slot) else { continue }
             if speculating, let run = speculativeRun(slot, token) {

@@ -22,7 +22,10 @@ extension Engine {
     /// waiting prompts (`PrefillSchedule`), runs one forward over all of it, then updates the slots.
     func batchStep(_ slots: [DecodeSlot], cost: inout StepCost) {
         let stepStart = MonotonicClock.nowMs()
-        let (plain, drafted) = nextTokens(slots.filter(\.isDecoding))
+        // While prompts are prefilled, a drafting stream's own verifying forward would add a
+        // second forward (its fixed cost: reading every weight) to every step, i.e. to the
+        // others' gaps between tokens: its token joins the batch instead.
+        let (plain, drafted) = nextTokens(slots.filter(\.isDecoding), draft: !slots.contains(where: \.isPrefilling))
         var rows = plain.map { StepRow(slot: $0.slot, tokens: [$0.token], start: $0.slot.history.count - 1, wantsLogits: true,
                                        isPrefill: false) }
         let decodeRows = rows.count + drafted.count
@@ -88,7 +91,8 @@ extension Engine {
             }
         }
         let candidates = waiting.enumerated().map { i, slot in
-            PrefillSchedule.Candidate(id: i, remaining: slot.prompt.count - slot.prefillAt, waitedSteps: slot.prefillWaitedSteps)
+            PrefillSchedule.Candidate(id: i, remaining: slot.prompt.count - slot.prefillAt, waitedSteps: slot.prefillWaitedSteps,
+                                      isFresh: slot.prefillAt == slot.reusedTokens)
         }
         guard !waiting.isEmpty else { return [] }
         let step = StepBudget(targetMs: config.stepTimeMs, maxTokens: config.batchTokenBudget)

@@ -18,8 +18,9 @@ struct StepBudget {
     var probeTokens: Int { max(maxTokens / 4, 1) }
     /// Prompts always progress, however many streams decode (no starvation).
     var minTokens: Int { max(maxTokens / 16, 1) }
-    /// A prompt this short that is first in line is prefilled whole, even past the step's
-    /// budget: its first token should not wait for several steps (first-token priority).
+    /// Fresh prompts first in line, this many tokens together, are prefilled whole even past the
+    /// step's budget: a short request's first token should not wait several steps (first-token
+    /// priority), and many streams starting at once join the batch within a few steps.
     var wholePrompt: Int { targetMs > 0 ? maxTokens / 2 : 0 }
 
     /// Prompt tokens for a step with `decoding` decode rows of `decodeWork` (plus verifying

@@ -37,12 +37,12 @@ final class StepBudgetTests: XCTestCase {
     }
 
     func testChunkKeepsAStepWithDecodersUnderTheTarget() {
-        // 30 ms per step + 10 ms per row, 2 decode rows: 120 ms leaves room for 7 prompt tokens.
-        let budget = StepBudget(targetMs: 120, maxTokens: 64)
+        // 30 ms per step + 10 ms per row, 2 decode rows: 125 ms leaves room for 7 prompt tokens.
+        let budget = StepBudget(targetMs: 125, maxTokens: 32)
         let c = cost(fixed: 30, perRow: 10)
         XCTAssertEqual(budget.promptTokens(decoding: 2, decodeWork: 2, deepest: 0, cost: c, work: unit), 7)
         // A faster model per row gets a bigger chunk, capped at maxTokens.
-        XCTAssertEqual(budget.promptTokens(decoding: 2, decodeWork: 2, deepest: 0, cost: cost(fixed: 30, perRow: 1), work: unit), 64)
+        XCTAssertEqual(budget.promptTokens(decoding: 2, decodeWork: 2, deepest: 0, cost: cost(fixed: 30, perRow: 1), work: unit), 32)
         // Verifying forwards of drafting streams take their share of the step.
         XCTAssertEqual(budget.promptTokens(decoding: 2, decodeWork: 2, otherMs: 40, deepest: 0, cost: c, work: unit), 3)
     }
@@ -87,5 +87,13 @@ final class StepBudgetTests: XCTestCase {
         let long = PrefillSchedule.plan([.init(id: 0, remaining: 2900, waitedSteps: 0), .init(id: 1, remaining: 40, waitedSteps: 0)],
                                         budget: 5, wholeUpTo: budget.wholePrompt)
         XCTAssertEqual(long.map { [$0.id, $0.tokens] }, [[1, 5]])
+        // Several short prompts arrived (32 streams start): whole while together within 32 tokens.
+        let many = PrefillSchedule.plan((0..<4).map { .init(id: $0, remaining: 12, waitedSteps: 0) }, budget: 5,
+                                        wholeUpTo: budget.wholePrompt)
+        XCTAssertEqual(many.map { [$0.id, $0.tokens] }, [[0, 12], [1, 12]])
+        // The last 20 tokens of a long prompt are no short request: the budget holds.
+        let tail = PrefillSchedule.plan([.init(id: 0, remaining: 20, waitedSteps: 0, isFresh: false)], budget: 5,
+                                        wholeUpTo: budget.wholePrompt)
+        XCTAssertEqual(tail.map { [$0.id, $0.tokens] }, [[0, 5]])
     }
 }
