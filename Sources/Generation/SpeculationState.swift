@@ -3,9 +3,8 @@
 /// drafting must pay for itself:
 /// - The draft length grows while whole drafts are accepted and falls back to one more than
 ///   the accepted run after a rejection.
-/// - Drafting pauses after `missesBeforePause` verifies in a row that kept less than half their
-///   draft (text that does not repeat, e.g. ordinary chat: the rejected rows cost more than the
-///   kept ones saved), for `pauseSteps` steps, doubled each time the probe
+/// - Drafting pauses after `missesBeforePause` verifies in a row that kept no draft (text that
+///   does not repeat, e.g. ordinary chat), for `pauseSteps` steps, doubled each time the probe
 ///   that follows a pause misses again (up to `maxPauseSteps`), reset by any accepted draft.
 ///   So a stream that stopped repeating costs a wasted verify every few dozen tokens at most,
 ///   and one that starts repeating again (quoting code) is found again at the next probe.
@@ -22,7 +21,7 @@ struct SpeculationState {
     let enabled: Bool
     private var drafter: NGramDrafter
     private(set) var draftLength = SpeculationState.maxDraft
-    /// Verifies in a row that kept less than half their draft.
+    /// Verifies in a row that kept no draft.
     private(set) var misses = 0
     /// Steps left without drafting, and the length of the next pause.
     private(set) var pausedFor = 0
@@ -45,7 +44,7 @@ struct SpeculationState {
 
     mutating func record(drafted n: Int, accepted a: Int) {
         draftLength = a == n ? min(draftLength * 2, Self.maxDraft) : max(a + 1, Self.minDraft)
-        guard 2 * a < n else {
+        guard a == 0 else {
             misses = 0
             nextPause = Self.pauseSteps
             return
