@@ -14,6 +14,13 @@ struct BenchScheduler: ParsableCommand {
     @Option(help: ArgumentHelp("batch_token_budget values to compare with 0, comma-separated.", valueName: "list"))
     var budgets = "\(Engine.EngineConfig.defaultBatchTokenBudget)"
 
+    @Option(help: ArgumentHelp("step_time_ms values to run each budget with (0: the fixed budget alone), comma-separated.",
+                               valueName: "list"))
+    var stepTimes = "0,\(Int(Engine.EngineConfig.defaultStepTimeMs))"
+
+    @Flag(help: "Print one line per model step (rows, prompt chunks, forward time) on standard error.")
+    var trace = false
+
     @Option(help: ArgumentHelp("Tokens of the long prompt.", valueName: "n"))
     var longPrompt = 3000
 
@@ -27,13 +34,19 @@ struct BenchScheduler: ParsableCommand {
         guard parsedBudgets.map({ !$0.isEmpty && $0.allSatisfy { $0 > 0 } }) ?? false else {
             throw ValidationError("--budgets must be positive integers separated by commas, got \(budgets)")
         }
+        guard parsedStepTimes.map({ !$0.isEmpty && $0.allSatisfy { $0 >= 0 } }) ?? false else {
+            throw ValidationError("--step-times must be integers >= 0 separated by commas, got \(stepTimes)")
+        }
         guard longPrompt > 0, streams > 0, streamTokens > 0 else {
             throw ValidationError("--long-prompt, --streams and --stream-tokens must be positive")
         }
     }
 
-    private var parsedBudgets: [Int]? {
-        let items = budgets.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    private var parsedBudgets: [Int]? { Self.integers(budgets) }
+    private var parsedStepTimes: [Int]? { Self.integers(stepTimes) }
+
+    private static func integers(_ list: String) -> [Int]? {
+        let items = list.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
         return items.contains(nil) ? nil : items.compactMap { $0 }
     }
 
@@ -41,6 +54,8 @@ struct BenchScheduler: ParsableCommand {
         let loaded = try LoadedModel(path: try options.modelPath, threads: options.threads)
         var o = SchedulerBenchmark.Options()
         o.budgets = parsedBudgets ?? o.budgets
+        o.stepTimes = parsedStepTimes.map { $0.map(Double.init) } ?? o.stepTimes
+        o.trace = trace
         o.longPrompt = longPrompt
         o.streams = streams
         o.streamTokens = streamTokens

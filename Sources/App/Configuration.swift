@@ -21,6 +21,7 @@ public struct Configuration: Equatable, Sendable {
     public var queueSize = Engine.EngineConfig.standard.queueSize
     public var maxBatch = Engine.EngineConfig.standard.maxBatch
     public var batchTokenBudget = Engine.EngineConfig.standard.batchTokenBudget  // 0: prompts prefilled in forwards of their own
+    public var stepTimeMs = Int(Engine.EngineConfig.standard.stepTimeMs)  // 0: the fixed token budget alone
     public var tlsCertificate = ""
     public var tlsKey = ""
     public var stateDirectory = "~/.local/state/kvserve"  // empty: sessions live in memory only
@@ -74,6 +75,7 @@ public struct Configuration: Equatable, Sendable {
         case "queue_size": queueSize = try int(1...10_000)
         case "max_batch": maxBatch = try int(1...256)
         case "batch_token_budget": batchTokenBudget = try int(0...4096)
+        case "step_time_ms": stepTimeMs = try int(0...60_000)
         case "tls_cert": tlsCertificate = try text()
         case "tls_key": tlsKey = try text()
         case "state_dir": stateDirectory = try text()

@@ -7,7 +7,8 @@ import Tokenization
 /// Benchmark (not a test) of the model step scheduler, `kvserve bench-scheduler`: each
 /// scenario runs on an engine with chunked prefill in the batch (`batchTokenBudget` > 0) and
 /// on one with the old behaviour (budget 0: prompts prefilled in forwards of their own,
-/// oldest first) as the baseline, side by side from one run.
+/// oldest first) as the baseline, side by side from one run. Each budget runs with every
+/// `stepTimes` value (0: the fixed token budget alone; else the step-time target).
 ///
 /// - Long prompt: a stream is decoding; a prompt of `longPrompt` tokens arrives, then an
 ///   8-token request. Reported: the 8-token request's completion time (submit to final
@@ -19,6 +20,9 @@ import Tokenization
 enum SchedulerBenchmark {
     public struct Options {
         public var budgets: [Int] = [Engine.EngineConfig.defaultBatchTokenBudget]
+        public var stepTimes: [Double] = [0, Engine.EngineConfig.defaultStepTimeMs]
+        /// Per-step lines (rows, chunks, forward ms) on standard error.
+        public var trace = false
         public var longPrompt = 3000
         public var shortTokens = 8
         public var streams = 32
@@ -28,37 +32,49 @@ enum SchedulerBenchmark {
 
     public static func run(model: LlamaModel, tokenizer: Tokenizer, options: Options,
                            print: (String) -> Void = { Swift.print($0) }) throws {
-        let settings = [0] + options.budgets
-        func engine(_ budget: Int) throws -> Engine {
-            try Engine(model: model, tokenizer: tokenizer, template: nil,
-                       config: .init(queueSize: 256, anonymousCacheCount: 0, maxBatch: max(options.streams, 2),
-                                     batchTokenBudget: budget, log: { _ in }))
+        let settings = [Setting(budget: 0, stepMs: 0)]
+            + options.budgets.flatMap { b in options.stepTimes.map { Setting(budget: b, stepMs: $0) } }
+        func engine(_ s: Setting) throws -> Engine {
+            let trace = options.trace
+            var config = Engine.EngineConfig(queueSize: 256, anonymousCacheCount: 0, maxBatch: max(options.streams, 2),
+                                             batchTokenBudget: s.budget, log: { line in
+                                                 if trace { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+                                             })
+            config.stepTimeMs = s.stepMs
+            config.traceSteps = trace
+            return try Engine(model: model, tokenizer: tokenizer, template: nil, config: config)
         }
         let prompts = Prompts(tokenizer: tokenizer, vocab: model.config.vocab)
         print("long prompt (\(options.longPrompt) tokens) arriving while a stream decodes; then a \(options.shortTokens)-token request")
-        print("batch_token_budget  short_request_done_s  stream_max_gap_s  long_prompt_ttft_s")
-        for budget in settings {
-            let e = try engine(budget)
+        print("budget, step_time_ms  short_request_done_s  stream_max_gap_s  long_prompt_ttft_s")
+        for setting in settings {
+            let e = try engine(setting)
             defer { e.shutdown(deadline: 0) }
             let r = try longPromptScenario(e, prompts, options)
-            print(String(format: "%18@  %20.2f  %16.2f  %18.2f", label(budget), r.shortDone / 1000, r.maxGap / 1000,
+            print(String(format: "%20@  %20.2f  %16.2f  %18.2f", setting.label, r.shortDone / 1000, r.maxGap / 1000,
                          r.longTTFT / 1000))
         }
         print("")
         print("\(options.streams) concurrent streams vs 1 (\(options.streamTokens) tokens each, greedy, short prompts)")
-        print("batch_token_budget  1 stream tok/s  \(options.streams) streams tok/s  ratio  ttft_p50_ms  ttft_p99_ms")
-        for budget in settings {
-            let e = try engine(budget)
+        print("budget, step_time_ms  1 stream tok/s  \(options.streams) streams tok/s  ratio  ttft_p50_ms  ttft_p99_ms")
+        for setting in settings {
+            let e = try engine(setting)
             defer { e.shutdown(deadline: 0) }
             let one = try concurrency(e, prompts, streams: 1, tokens: options.streamTokens)
             let many = try concurrency(e, prompts, streams: options.streams, tokens: options.streamTokens)
-            print(String(format: "%18@  %14.1f  %15.1f  %4.2fx  %11.0f  %11.0f", label(budget), one.tokensPerSecond,
+            print(String(format: "%20@  %14.1f  %15.1f  %4.2fx  %11.0f  %11.0f", setting.label, one.tokensPerSecond,
                          many.tokensPerSecond, many.tokensPerSecond / one.tokensPerSecond, many.ttftP50, many.ttftP99))
         }
     }
 
-    private static func label(_ budget: Int) -> NSString {
-        (budget == 0 ? "0 (baseline)" : "\(budget)") as NSString
+    /// One engine configuration compared.
+    struct Setting {
+        let budget: Int
+        let stepMs: Double
+
+        var label: NSString {
+            (budget == 0 ? "0 (baseline)" : "\(budget), \(Int(stepMs))") as NSString
+        }
     }
 
     struct LongPromptResult {

@@ -68,6 +68,7 @@ struct Serve: ParsableCommand {
         engineConfig.queueSize = config.queueSize
         engineConfig.maxBatch = config.maxBatch
         engineConfig.batchTokenBudget = config.batchTokenBudget
+        engineConfig.stepTimeMs = Double(config.stepTimeMs)
         engineConfig.kvBudgetBytes = config.kvBudgetMB << 20
         engineConfig.kvCacheType = KVCacheType(rawValue: config.kvCacheType) ?? .f16
         engineConfig.stateDirectory = config.stateDirectory.isEmpty ? nil : expandTilde(config.stateDirectory)

@@ -23,6 +23,7 @@ struct ServeOptions: ParsableArguments {
     @Option(name: .customLong("queue-size"), help: help("queue_size")) var queueSize: String?
     @Option(name: .customLong("max-batch"), help: help("max_batch")) var maxBatch: String?
     @Option(name: .customLong("batch-token-budget"), help: help("batch_token_budget")) var batchTokenBudget: String?
+    @Option(name: .customLong("step-time-ms"), help: help("step_time_ms")) var stepTimeMs: String?
     @Option(name: .customLong("tls-cert"), help: help("tls_cert", valueName: "file")) var tlsCert: String?
     @Option(name: .customLong("tls-key"), help: help("tls_key", valueName: "file")) var tlsKey: String?
     @Option(name: .customLong("state-dir"), help: help("state_dir", valueName: "dir")) var stateDir: String?
@@ -50,6 +51,7 @@ struct ServeOptions: ParsableArguments {
             ("session_ttl_s", sessionTTL), ("shutdown_grace_s", shutdownGrace), ("log_level", logLevel),
             ("log_format", logFormat), ("cors_origins", corsOrigins), ("metrics", metrics), ("api_keys", apiKeys),
             ("batch_token_budget", batchTokenBudget),
+            ("step_time_ms", stepTimeMs),
             ("speculative", speculative),
             ("replica_id", replicaID),
         ]

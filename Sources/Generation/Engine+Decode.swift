@@ -39,23 +39,35 @@ extension Engine {
     /// strings, UTF-8-safe text, emit; then one batched forward of the sampled tokens (the
     /// last token is run too, so the cache covers the whole history).
     func decodeStep(_ slots: [DecodeSlot]) {
-        var rows: [DecodeSlot] = []
-        var tokens: [Int32] = []
+        let (plain, drafted) = nextTokens(slots)
+        let rows = plain.map(\.slot)
+        if !rows.isEmpty { forward(plain.map(\.token), rows) }
+        for run in drafted { verify(run) }
+        endFinished(rows + drafted.map(\.slot))
+    }
+
+    /// Samples the next token of every decoding slot (those whose run ends here drop out).
+    /// Slots that draft continue in a forward of their own over [token, drafts] (`verify`);
+    /// the others' tokens go into the step's batched forward. `draft` false: nobody drafts.
+    func nextTokens(_ decoding: [DecodeSlot], draft: Bool = true)
+        -> (plain: [(slot: DecodeSlot, token: Int32)], drafted: [SpeculativeRun]) {
+        var plain: [(slot: DecodeSlot, token: Int32)] = []
         var drafted: [SpeculativeRun] = []
-        let speculating = speculationAllowed(decoding: slots.count)
-        for slot in slots {
-            if let token = sampleNext(slot) {
-                if speculating, let run = speculativeRun(slot, token) {
-                    drafted.append(run)
-                    continue
-                }
-                rows.append(slot)
-                tokens.append(token)
+        let speculating = draft && speculationAllowed(decoding: decoding.count)
+        for slot in decoding {
+            guard let token = sampleNext(slot) else { continue }
+            if speculating, let run = speculativeRun(slot, token) {
+                drafted.append(run)
+            } else {
+                plain.append((slot, token))
             }
         }
-        if !rows.isEmpty { forward(tokens, rows) }
-        for run in drafted { verify(run) }
-        for slot in rows + drafted.map(\.slot) where !slot.done {
+        return (plain, drafted)
+    }
+
+    /// Ends the runs whose last token (a stop string's end, or max tokens) is now in the cache.
+    func endFinished(_ slots: [DecodeSlot]) {
+        for slot in slots where !slot.done {
             if let reason = slot.finishAfterForward {
                 slot.outcome.reason = reason
                 endDecode(slot)

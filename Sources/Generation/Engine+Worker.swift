@@ -18,6 +18,7 @@ extension Engine {
     /// the jobs that ended (commit or roll back, release, final event).
     private func workerLoop() {
         var slots: [DecodeSlot] = []
+        var cost = StepCost()
         while let admitted = admit(running: slots.count) {
             for (i, job) in admitted.enumerated() {
                 let outcome = begin(job, alone: slots.isEmpty)
@@ -29,7 +30,7 @@ extension Engine {
                 }
             }
             if config.batchTokenBudget > 0 {
-                batchStep(slots)
+                batchStep(slots, cost: &cost)
                 slots += forkChoices(slots)
             } else {
                 prefillStep(slots)

@@ -7,6 +7,8 @@ extension Engine {
     public struct EngineConfig {
         /// Chosen by `kvserve bench-scheduler`: a step stays well under 0.3 s on the default model, 2 cores.
         public static let defaultBatchTokenBudget = 64
+        /// A running stream's gap between tokens while prompts are prefilled beside it.
+        public static let defaultStepTimeMs = 120.0
         /// Every field at its default.
         public static var standard: EngineConfig { EngineConfig() }
         /// Requests waiting for the model worker (the up to `maxBatch` running ones not counted);
@@ -35,6 +37,12 @@ extension Engine {
         /// in one batched forward (prompts get at least a quarter). 0: prompts are prefilled in
         /// forwards of their own, `prefillChunk` tokens per step, oldest first (the old way).
         public var batchTokenBudget: Int
+        /// Step time (ms) to aim at while requests decode: prompt chunks beside their tokens are
+        /// sized by the measured cost of a step, within `batchTokenBudget` (`StepBudget`). With
+        /// nobody decoding, prompts take `batchTokenBudget` tokens per step. 0: the fixed budget.
+        public var stepTimeMs: Double = EngineConfig.defaultStepTimeMs
+        /// Logs one line per model step (rows, prompt chunks, forward time vs predicted).
+        public var traceSteps = false
         /// Speculative decoding of requests that do not choose (`speculative` request field).
         public var speculative: SpeculativeMode = .ngram
         /// Element type of every KV cache (f16 halves f32's bytes; q8_0 about a quarter).
