@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 
-public enum LogLevel: String, Comparable, CaseIterable {
+public enum LogLevel: String, Comparable, CaseIterable, Sendable {
     case debug, info, warning, error
 
     var swiftLog: Logger.Level {
@@ -16,7 +16,7 @@ public enum LogLevel: String, Comparable, CaseIterable {
     public static func < (a: LogLevel, b: LogLevel) -> Bool { a.swiftLog < b.swiftLog }
 }
 
-public enum LogFormat: String, CaseIterable {
+public enum LogFormat: String, CaseIterable, Sendable {
     case text, json
 }
 

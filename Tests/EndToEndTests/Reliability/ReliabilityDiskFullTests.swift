@@ -29,7 +29,7 @@ final class ReliabilityDiskFullTests: XCTestCase {
     /// Writes a filler file until the file system refuses even one more byte.
     private func fill(_ dir: String) throws -> String {
         let path = dir + "/filler"
-        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: nil))
         let handle = try XCTUnwrap(FileHandle(forWritingAtPath: path))
         defer { try? handle.close() }
         for chunk in [1 << 20, 64 << 10, 4 << 10, 1] {
