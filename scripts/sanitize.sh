@@ -19,6 +19,8 @@ skip="${SANITIZE_SKIP-SpeedTests|FidelityTests|DefaultModelCacheTests|Structured
 # AddressSanitizer holds freed memory back in its quarantine (256 MiB by default) and pads
 # every allocation, so tests that bound the server's RSS measure ASan, not kvserve.
 [ "$kind" = address ] && [ -z "${SANITIZE_SKIP+set}" ] && skip="$skip|ReliabilityMemoryBudgetTests|ReliabilityTokenizeFloodTests"
+# The same set-up as scripts/test.sh (client venv, nginx, Chromium), or those tests fail.
+./scripts/test-setup.sh
 KVSERVE_MODEL="$(./scripts/fetch-model.sh smollm2-135m)"
 KVSERVE_MODEL_QWEN="$(./scripts/fetch-model.sh qwen2.5-coder-0.5b)"
 KVSERVE_MODEL_GEMMA="$(./scripts/fetch-model.sh gemma3-270m)"
