@@ -38,7 +38,9 @@ final class TokenTimes: @unchecked Sendable {  // @unchecked: `times` and `text`
         }
     }
 
-    var arrivals: [Double] { lock.withLock { times } }
+    /// A copy with a buffer of its own: a copy sharing `times`' buffer would be read here while the
+    /// reader thread's next append checks that buffer's uniqueness (ThreadSanitizer reports it).
+    var arrivals: [Double] { lock.withLock { times.map { $0 } } }
 
     /// Tokens per second over the tokens that arrived inside [from, to].
     func rate(from: Double, to: Double) -> Double {
