@@ -40,11 +40,13 @@ void ck512_dot_rows(const float *q, const float *k, size_t stride, int count, in
 void ck512_axpy_rows(const float *w, const float *v, size_t stride, int count, int n, float *out);
 void ck512_softmax(float *x, int n);
 void ck512_swiglu(float *gate, const float *up, int n);
+void ck512_geglu_tanh(float *gate, const float *up, int n);
 void ck512_rms_norm(const float *x, const float *weight, int n, float eps, float *out);
 
 // 256-bit float kernels (ck_vec256.c), used at levels 1-2 (AVX2 without the 512-bit ones).
 void ck256_softmax(float *x, int n);
 void ck256_swiglu(float *gate, const float *up, int n);
+void ck256_geglu_tanh(float *gate, const float *up, int n);
 void ck256_rms_norm(const float *x, const float *weight, int n, float eps, float *out);
 #endif
 

@@ -82,6 +82,19 @@ void ck256_swiglu(float *gate, const float *up, int n) {
     }
 }
 
+// gate[i] = gelu_tanh(gate[i]) * up[i]: 0.5 v (1 + tanh(u)) = v / (1 + e^(-2u)),
+// u = sqrt(2/pi) (v + 0.044715 v^3). Gemma's FFN; a libm tanhf per element was ~14% of its prefill.
+void ck256_geglu_tanh(float *gate, const float *up, int n) {
+    const __m256 one = _mm256_set1_ps(1.0f), m2k = _mm256_set1_ps(-2.0f * 0.7978845608f), c = _mm256_set1_ps(0.044715f);
+    for (int i = 0; i < n; i += 8) {
+        const __m256i m = ck256_mask(n - i);
+        const __m256 v = _mm256_maskload_ps(gate + i, m);
+        const __m256 u = _mm256_mul_ps(m2k, _mm256_fmadd_ps(_mm256_mul_ps(c, v), _mm256_mul_ps(v, v), v));
+        const __m256 g = _mm256_div_ps(v, _mm256_add_ps(one, ck256_exp(u)));
+        _mm256_maskstore_ps(gate + i, m, _mm256_mul_ps(g, _mm256_maskload_ps(up + i, m)));
+    }
+}
+
 // out = x * (1 / sqrt(mean(x^2) + eps)) * weight; the sum of squares in double, as ggml does.
 // out may alias x (each element is read before it is written).
 void ck256_rms_norm(const float *x, const float *weight, int n, float eps, float *out) {

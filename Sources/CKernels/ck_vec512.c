@@ -157,6 +157,18 @@ void ck512_swiglu(float *gate, const float *up, int n) {
     }
 }
 
+// gate[i] = gelu_tanh(gate[i]) * up[i], as ck256_geglu_tanh.
+void ck512_geglu_tanh(float *gate, const float *up, int n) {
+    const __m512 one = _mm512_set1_ps(1.0f), m2k = _mm512_set1_ps(-2.0f * 0.7978845608f), c = _mm512_set1_ps(0.044715f);
+    for (int i = 0; i < n; i += 16) {
+        const __mmask16 m = ck512_mask(n - i);
+        const __m512 v = _mm512_maskz_loadu_ps(m, gate + i);
+        const __m512 u = _mm512_mul_ps(m2k, _mm512_fmadd_ps(_mm512_mul_ps(c, v), _mm512_mul_ps(v, v), v));
+        const __m512 g = _mm512_div_ps(v, _mm512_add_ps(one, ck512_exp(u)));
+        _mm512_mask_storeu_ps(gate + i, m, _mm512_mul_ps(g, _mm512_maskz_loadu_ps(m, up + i)));
+    }
+}
+
 // out = x * (1 / sqrt(mean(x^2) + eps)) * weight; the sum of squares in double, as ggml does.
 // out may alias x (each element is read before it is written).
 void ck512_rms_norm(const float *x, const float *weight, int n, float eps, float *out) {

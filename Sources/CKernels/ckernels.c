@@ -248,6 +248,11 @@ int ck_swiglu(float *gate, const float *up, int n) {
     CK_FLOAT_KERNEL(swiglu, gate, up, n);
 }
 
+int ck_geglu_tanh(float *gate, const float *up, int n) {
+    if (n <= 0) return 0;
+    CK_FLOAT_KERNEL(geglu_tanh, gate, up, n);
+}
+
 int ck_rms_norm(const float *x, const float *weight, int n, float eps, float *out) {
     if (n <= 0) return 0;
     CK_FLOAT_KERNEL(rms_norm, x, weight, n, eps, out);

@@ -63,4 +63,16 @@ extension Kernels {
             gate[i] = g / (1 + expf(-g)) * up[i]
         }
     }
+
+    /// gate[i] = gelu_tanh(gate[i]) * up[i], gelu_tanh(v) = 0.5 v (1 + tanh(u)) with
+    /// u = sqrt(2/pi) (v + 0.044715 v^3), computed as v / (1 + e^-2u): the same value without
+    /// the cancellation of 1 + tanh(u) for negative v.
+    public static func gegluTanh(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, n: Int) {
+        if n > 0 && ck_geglu_tanh(gate, up, Int32(n)) != 0 { return }
+        let m2k: Float = -2 * 0.797_884_56  // -2 sqrt(2 / pi)
+        for i in 0..<n {
+            let v = gate[i]
+            gate[i] = v / (1 + expf(m2k * (v + 0.044_715 * v * v * v))) * up[i]
+        }
+    }
 }

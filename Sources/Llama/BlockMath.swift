@@ -20,16 +20,6 @@ enum BlockMath {
         }
     }
 
-    /// gate[i] = gelu_tanh(gate[i]) * up[i], with
-    /// gelu_tanh(v) = 0.5 v (1 + tanh(sqrt(2/pi) (v + 0.044715 v^3))) (PyTorch approximate="tanh").
-    static func gegluTanh(gate: UnsafeMutablePointer<Float>, up: UnsafePointer<Float>, n: Int) {
-        let k: Float = 0.797_884_56  // sqrt(2 / pi)
-        for i in 0..<n {
-            let v = gate[i]
-            gate[i] = 0.5 * v * (1 + tanhf(k * (v + 0.044_715 * v * v * v))) * up[i]
-        }
-    }
-
     /// rows[r][0..<width] += bias for r in 0..<n.
     static func addBias(_ bias: UnsafePointer<Float>, to rows: UnsafeMutablePointer<Float>, n: Int, width: Int) {
         for r in 0..<n { Kernels.axpy(1, bias, rows + r * width, n: width) }

@@ -168,7 +168,7 @@ public final class LlamaModel: @unchecked Sendable {
         projectGroup([w.gate, w.up], s.xb, n: n, [s.gate, s.up])
         switch config.options.activation {
         case .silu: Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
-        case .geluTanh: BlockMath.gegluTanh(gate: s.gate, up: s.up, n: n * ffn)
+        case .geluTanh: Kernels.gegluTanh(gate: s.gate, up: s.up, n: n * ffn)
         }
         project(w.down, s.gate, n: n, s.proj)
         if let pn = w.postFFNNorm { rmsNormRows(s.proj, weight: pn, n: n, out: s.proj) }

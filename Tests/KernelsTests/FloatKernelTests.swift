@@ -101,6 +101,29 @@ final class FloatKernelTests: XCTestCase {
         }
     }
 
+    func testGegluTanhSizesAndExtremes() {
+        for n in [1, 15, 16, 17, 2048] {
+            var g = vec(n, -8, 8)
+            if n > 2 { g[0] = 100; g[1] = -100 }  // e^(-2u) past float range: -> 100 and -0
+            let u = vec(n, -2, 2)
+            let k = (2 / Double.pi).squareRoot()
+            let arg = g.map { k * (Double($0) + 0.044715 * pow(Double($0), 3)) }
+            let ref = (0..<n).map { 0.5 * Double(g[$0]) * (1 + tanh(arg[$0])) * Double(u[$0]) }
+            for level in levels() {
+                Kernels.limitISA(level)
+                var got = g + [7]
+                Kernels.gegluTanh(gate: &got, up: u, n: n)
+                for i in 0..<n {
+                    // A few ulps, plus exp's relative error growing with its argument 2u (the float
+                    // u carries ~1 ulp, so e^-2u carries ~|2u| ulps).
+                    let tol = abs(ref[i]) * (4e-6 + 2e-7 * min(abs(2 * arg[i]), 200)) + 1e-12
+                    XCTAssertEqual(Double(got[i]), ref[i], accuracy: tol, "level \(level) n \(n) i \(i)")
+                }
+                XCTAssertEqual(got[n], 7, "wrote past n at level \(level)")
+            }
+        }
+    }
+
     func testRmsNormSizesAndAliasing() {
         for n in [1, 15, 17, 576] {
             let x = vec(n, -3, 3), w = vec(n, -1, 1)

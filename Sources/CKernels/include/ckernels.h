@@ -80,6 +80,8 @@ int ck_axpy_rows(const float *w, const float *v, size_t stride, int count, int n
 int ck_softmax(float *x, int n);
 // gate[i] = silu(gate[i]) * up[i].
 int ck_swiglu(float *gate, const float *up, int n);
+// gate[i] = gelu_tanh(gate[i]) * up[i], gelu_tanh(v) = 0.5 v (1 + tanh(sqrt(2/pi) (v + 0.044715 v^3))).
+int ck_geglu_tanh(float *gate, const float *up, int n);
 // out = x / sqrt(mean(x^2) + eps) * weight (sum of squares in double); out may alias x.
 int ck_rms_norm(const float *x, const float *weight, int n, float eps, float *out);
 
