@@ -120,6 +120,18 @@ static inline void CK_FN(rowgroup_prefetch)(const ck_rowgroup *g, size_t o) {
     for (int l = 0; l < g->pflines; l++) _mm_prefetch((const char *)(g->pf + 4 * o + 64 * l), _MM_HINT_T0);
 }
 
+// Tokens per group of the buffered products (ck_impl_qbuf.h, ck_impl_k.h), which run every
+// row group of their range over one group's activations before the next group: as many as
+// keep the group's activations within ~192 KiB (L2 holds them beside the weights), even,
+// between 2 and cap. The K-quant path unpacks per group too, so groups are as large as that allows. With the row groups outer, each 4 rows re-read all tokens' activations:
+// 1 MB per row group for 512 tokens of 1536 columns, from L3.
+static inline int ck_token_group(size_t bytes_per_token, int cap) {
+    size_t n = (192u << 10) / (bytes_per_token ? bytes_per_token : 1);
+    if (n > (size_t)cap) n = (size_t)cap;
+    if (n < 2) n = 2;
+    return (int)n & ~1;
+}
+
 // Four rows per pass share each activation block; with several tokens, four tokens share each
 // unpacked weight block (prefill). Per block and token the 4 integer dots are reduced with hadd,
 // converted once and scaled by [d0..d3 | d0..d3] * dx in one fma; the per-block constant term
@@ -314,10 +326,6 @@ const ck_table CK_CAT(ck_table, CK_SUFFIX) = {
     .q4_K = CK_FN(mm_q4_K),
     .q5_K = CK_FN(mm_q5_K),
     .q6_K = CK_FN(mm_q6_K),
-    .quantize_k = CK_FN(quantize_k),
-    .k8_q4_K = CK_FN(k8_mm_q4_K),
-    .k8_q5_K = CK_FN(k8_mm_q5_K),
-    .k8_q6_K = CK_FN(k8_mm_q6_K),
     .f32 = CK_FN(mm_f32),
     .f16 = CK_FN(mm_f16),
     .dot_rows = CK_FN(dot_rows),

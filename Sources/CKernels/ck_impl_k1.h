@@ -4,6 +4,8 @@
 // reduce into one vector (lane j = block j) that meets the 8 block scales as a vector, against
 // the activation scales and sums gathered out of the blocks once per call.
 
+#define CK_K1_TOKENS 2
+#define CK_K1_MAXNB 640 // activation blocks per row (20480 columns); longer rows take the 4-row path
 
 // One token's activation block scales dx[b], sums s[b] (d * sum q), and for Q6_K the sums of each
 // 16-element half times 32 in the order its dots come out: per 4 blocks, [first halves | second halves].

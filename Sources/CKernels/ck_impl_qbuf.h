@@ -2,18 +2,11 @@
 // Q5_1); included by ck_impl.h after ck_impl_k.h. CK_QROWS unpacks a block of 4 rows again for
 // every 4 tokens: for Q5_0 (nibbles plus a fifth bit from qh) that was about a third of the
 // work per token. Here, as for the K-quants, a 4-row group's blocks are unpacked once per chunk
-// into an L1 buffer of ck_qblk (mn = m for Q4_1/Q5_1, -8d / -16d for Q4_0 / Q5_0), and every token
+// into an L1 buffer of ck_kblk (q = unsigned quants, scl = [d0..d3 | d0..d3], mn = coefficient
+// of the activation block sum: m for Q4_1/Q5_1, -8d / -16d for Q4_0 / Q5_0), and every token
 // runs over it. Each token's accumulators are saved between chunks, never reduced early, so
 // every output sums in the same order as CK_QROWS's one-token path: bit-identical results
 // whatever the token count (speculative verification relies on that, LlamaModel+Verify.swift).
-
-// One 32-element block of 4 rows, unpacked. Against activations x_i = dx * xq_i with block sum s:
-//   row k . x = dx * d[k] * sum_i q[k][i] * xq_i  +  mn[k] * s
-typedef struct {
-    uint8_t q[4][32];
-    float scl[8]; // [d0 d1 d2 d3 | d0 d1 d2 d3]
-    float mn[4];
-} ck_qblk;
 
 #define CK_QBUF_MIN_TOKENS 8 // fewer tokens take CK_QROWS (the unpacking is shared by too few)
 #define CK_QBUF_CHUNK 64     // blocks unpacked per chunk: 64 x 176 bytes = 11 KiB of L1
@@ -21,7 +14,7 @@ typedef struct {
 
 // Block o of 4 rows -> u. PREP gives the unsigned quants, MN the sum coefficients from dm.
 #define CK_QBUF_UNPACK(NAME, PREP, MN)                                                          \
-    CK_AI void CK_FN(NAME)(const uint8_t *const *p, size_t o, ck_qblk *u) {                     \
+    CK_AI void CK_FN(NAME)(const uint8_t *const *p, size_t o, ck_kblk *u) {                     \
         for (int k = 0; k < 4; k++) _mm256_storeu_si256((__m256i *)u->q[k], PREP(p[k] + o));  \
         const __m256 dm = CK_FN(halves4)(p[0] + o, p[1] + o, p[2] + o, p[3] + o);               \
         _mm256_storeu_ps(u->scl, _mm256_permute2f128_ps(dm, dm, 0x00));                         \
@@ -52,7 +45,7 @@ CK_AI void CK_FN(qbuf_step)(__m256i w0, __m256i w1, __m256i w2, __m256i w3, __m2
 
 // Tokens st[0..<nt] (activation rows nb blocks apart) over nblk unpacked blocks; 4 tokens share
 // each block's weight registers.
-CK_AI void CK_FN(qbuf_run)(const ck_qblk *u, int nblk, const ck_q8_block *x, int nb, ck_qstate *st, int nt) {
+CK_AI void CK_FN(qbuf_run)(const ck_kblk *u, int nblk, const ck_q8_block *x, int nb, ck_qstate *st, int nt) {
     int t = 0;
     for (; t + 4 <= nt; t += 4) {
         __m256 a0 = st[t].acc, a1 = st[t + 1].acc, a2 = st[t + 2].acc, a3 = st[t + 3].acc;
@@ -85,23 +78,25 @@ CK_AI void CK_FN(qbuf_run)(const ck_qblk *u, int nblk, const ck_q8_block *x, int
     }
 }
 
-// Rows [r0, r1) x ntok tokens of a format of bb bytes per block. The first pass over a row
-// group prefetches the group after next, as CK_QROWS does.
+// Rows [r0, r1) x ntok tokens of a format of bb bytes per block. Token groups are the outer
+// loop (ck_token_group), so a group's activations stay in L2 while every row group of the
+// range runs over them; each row group prefetches the group after next (ck_rowgroup).
 CK_AI void CK_FN(qbuf_rows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y,
                             size_t ldy, int r0, int r1, const int bb,
-                            void (*unpack)(const uint8_t *const *, size_t, ck_qblk *)) {
-    ck_qblk buf[CK_QBUF_CHUNK];
+                            void (*unpack)(const uint8_t *const *, size_t, ck_kblk *)) {
+    ck_kblk buf[CK_QBUF_CHUNK];
     ck_qstate st[CK_QBUF_TOKENS];
-    for (int r = r0; r < r1; r += 4) {
-        const ck_rowgroup g = CK_FN(rowgroup)(w, rb, r, r1, bb);
-        for (int t0 = 0; t0 < ntok; t0 += CK_QBUF_TOKENS) {
-            const int nt = ntok - t0 < CK_QBUF_TOKENS ? ntok - t0 : CK_QBUF_TOKENS;
+    const int group = ck_token_group((size_t)nb * sizeof(ck_q8_block), CK_QBUF_TOKENS);
+    for (int t0 = 0; t0 < ntok; t0 += group) {
+        const int nt = ntok - t0 < group ? ntok - t0 : group;
+        for (int r = r0; r < r1; r += 4) {
+            const ck_rowgroup g = CK_FN(rowgroup)(w, rb, r, r1, bb);
             for (int t = 0; t < nt; t++) st[t].acc = _mm256_setzero_ps(), st[t].off = _mm_setzero_ps();
             for (int c0 = 0; c0 < nb; c0 += CK_QBUF_CHUNK) {
                 const int n = nb - c0 < CK_QBUF_CHUNK ? nb - c0 : CK_QBUF_CHUNK;
                 for (int b = 0; b < n; b++) {
                     const size_t o = (size_t)(c0 + b) * bb;
-                    if (t0 == 0) CK_FN(rowgroup_prefetch)(&g, o);
+                    CK_FN(rowgroup_prefetch)(&g, o);
                     unpack(g.p, o, buf + b);
                 }
                 CK_FN(qbuf_run)(buf, n, x + (size_t)t0 * nb + c0, nb, st, nt);

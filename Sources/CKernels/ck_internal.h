@@ -4,26 +4,13 @@
 
 typedef void (*ck_qmm_fn)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok,
                           float *y, size_t ldy, int r0, int r1);
-// The K-quant decode kernel (ck_impl_k1.h): up to 2 tokens, rows of up to 640 activation blocks
-// (20480 columns); other K-quant products take ck_impl_k8.h's against ck_q8k_block activations.
-#define CK_K1_TOKENS 2
-#define CK_K1_MAXNB 640
-
-// K-quants against 32-element activation blocks: decode only; returns 0 where ck_q8k_block activations are needed.
-typedef int (*ck_kmm_fn)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok,
-                         float *y, size_t ldy, int r0, int r1);
-typedef void (*ck_k8mm_fn)(const uint8_t *w, size_t rb, const ck_q8k_block *x, int nsb, int ntok,
-                           float *y, size_t ldy, int r0, int r1);
 typedef void (*ck_fmm_fn)(const uint8_t *w, size_t rb, int cols, const float *x, int ntok,
                           float *y, size_t ldy, int r0, int r1);
 
 // One ISA variant's kernels.
 typedef struct {
     void (*quantize)(const float *x, ck_q8_block *out, int nb);
-    ck_qmm_fn q4_0, q4_1, q8_0, q5_0, q5_1;
-    ck_kmm_fn q4_K, q5_K, q6_K;
-    void (*quantize_k)(const float *x, ck_q8k_block *out, int nb);
-    ck_k8mm_fn k8_q4_K, k8_q5_K, k8_q6_K;
+    ck_qmm_fn q4_0, q4_1, q8_0, q5_0, q5_1, q4_K, q5_K, q6_K;
     ck_fmm_fn f32, f16;
     void (*dot_rows)(const float *q, const float *k, size_t stride, int count, int n, float scale, float *out);
     void (*axpy_rows)(const float *w, const float *v, size_t stride, int count, int n, float *out);

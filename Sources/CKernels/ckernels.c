@@ -120,67 +120,11 @@ int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8_bl
     case CK_Q8_0: ck_active->q8_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
     case CK_Q5_0: ck_active->q5_0(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
     case CK_Q5_1: ck_active->q5_1(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
-    case CK_Q4_K: return ck_active->q4_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1);
-    case CK_Q5_K: return ck_active->q5_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1);
-    case CK_Q6_K: return ck_active->q6_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1);
+    case CK_Q4_K: ck_active->q4_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q5_K: ck_active->q5_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
+    case CK_Q6_K: ck_active->q6_K(wb, row_bytes, xq, nb, ntok, y, ldy, r0, r1); return 1;
     case CK_F32: ck_active->f32(wb, row_bytes, cols, xf, ntok, y, ldy, r0, r1); return 1;
     case CK_F16: ck_active->f16(wb, row_bytes, cols, xf, ntok, y, ldy, r0, r1); return 1;
-    default: return 0;
-    }
-}
-
-void ck_quantize_q8k(const float *x, ck_q8k_block *out, int nb) {
-    ck_init();
-    if (ck_active) {
-        ck_active->quantize_k(x, out, nb);
-        return;
-    }
-    // Portable version of the same quantizer.
-    for (int b = 0; b < nb; b++) {
-        const float *v = x + (size_t)b * 256;
-        float amax = 0;
-        for (int i = 0; i < 256; i++) {
-            const float a = __builtin_fabsf(v[i]);
-            if (a > amax) amax = a;
-        }
-        const float d = amax / (127.0f * (1 << CK_Q8K_MAXE));
-        const float id = d != 0.0f ? 1.0f / d : 0.0f;
-        for (int k = 0; k < 8; k++) {
-            float bmax = 0;
-            for (int i = 32 * k; i < 32 * k + 32; i++) {
-                const float a = __builtin_fabsf(v[i]);
-                if (a > bmax) bmax = a;
-            }
-            int e = 0;
-            while (e < CK_Q8K_MAXE && bmax * id > 127.0f * (float)(1 << e)) e++;
-            const float ide = id * (1.0f / (float)(1 << e));
-            out[b].e[k] = e;
-            for (int g = 2 * k; g < 2 * k + 2; g++) {
-                int sum = 0;
-                for (int i = 16 * g; i < 16 * g + 16; i++) {
-                    const int q = (int)__builtin_rintf(v[i] * ide);
-                    out[b].qs[i] = (int8_t)q;
-                    sum += q;
-                }
-                out[b].bsums[g] = (int16_t)sum;
-            }
-        }
-        out[b].d = d;
-    }
-}
-
-int ck_wants_q8k(int ntok, int cols) { return ntok > CK_K1_TOKENS || cols / 32 > CK_K1_MAXNB; }
-
-int ck_matmul_q8k(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8k_block *xk, int ntok,
-                  float *y, size_t ldy, int r0, int r1) {
-    ck_init();
-    if (!ck_active || r0 >= r1 || ntok <= 0) return ck_active != 0;
-    const uint8_t *wb = (const uint8_t *)w;
-    const int nsb = cols / 256;
-    switch (fmt) {
-    case CK_Q4_K: ck_active->k8_q4_K(wb, row_bytes, xk, nsb, ntok, y, ldy, r0, r1); return 1;
-    case CK_Q5_K: ck_active->k8_q5_K(wb, row_bytes, xk, nsb, ntok, y, ldy, r0, r1); return 1;
-    case CK_Q6_K: ck_active->k8_q6_K(wb, row_bytes, xk, nsb, ntok, y, ldy, r0, r1); return 1;
     default: return 0;
     }
 }

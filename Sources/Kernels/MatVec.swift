@@ -37,31 +37,25 @@ extension Kernels {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * count) { table in
             // table[i] = chunk rows of matrix i; table[count + i] = index of its first work item.
             var items = 0
-            var needsQ8 = false, needsQ8K = false
+            var needsQ8 = false
             for i in 0..<count {
                 let w = wAt(i)
                 let chunk = chunkRows(w.rows, threads: pool.threads, tokens: n)
                 table[i] = chunk
                 table[count + i] = items
                 items += (w.rows + chunk - 1) / chunk
-                let k = usesQ8K(w.format, n: n, cols: cols)
-                needsQ8 = needsQ8 || (usesQ8(w.format) && !k)
-                needsQ8K = needsQ8K || k
+                needsQ8 = needsQ8 || usesQ8(w.format)
             }
             needsQ8 = needsQ8 && ck_isa() > 0
-            needsQ8K = needsQ8K && ck_isa() > 0
             withUnsafeTemporaryAllocation(of: ck_q8_block.self, capacity: needsQ8 ? n * (cols / 32) : 1) { xq in
-                withUnsafeTemporaryAllocation(of: ck_q8k_block.self, capacity: needsQ8K ? n * (cols / 256) : 1) { xk in
-                    guard let xqBase = xq.baseAddress, let xkBase = xk.baseAddress else { return }
-                    if needsQ8 { quantizeRows(x, n: n, cols: cols, blockElements: 32, pool: pool) { ck_quantize_q8($0, xqBase + $1, $2) } }
-                    if needsQ8K { quantizeRows(x, n: n, cols: cols, blockElements: 256, pool: pool) { ck_quantize_q8k($0, xkBase + $1, $2) } }
-                    pool.parallelFor(items) { k in
-                        var m = 0
-                        while m + 1 < count && table[count + m + 1] <= k { m += 1 }
-                        let w = wAt(m)
-                        let r0 = (k - table[count + m]) * table[m]
-                        rows(w, x, xqBase, xkBase, n: n, yAt(m), r0..<min(r0 + table[m], w.rows))
-                    }
+                guard let xqBase = xq.baseAddress else { return }
+                if needsQ8 { quantizeRows(x, n: n, cols: cols, into: xqBase, pool: pool) }
+                pool.parallelFor(items) { k in
+                    var m = 0
+                    while m + 1 < count && table[count + m + 1] <= k { m += 1 }
+                    let w = wAt(m)
+                    let r0 = (k - table[count + m]) * table[m]
+                    rows(w, x, xqBase, n: n, yAt(m), r0..<min(r0 + table[m], w.rows))
                 }
             }
         }
@@ -75,30 +69,15 @@ extension Kernels {
         }
     }
 
-    /// K-quant products of more than two tokens (or over very long rows) take activations in
-    /// 256-value blocks (ck_q8k_block), so their integer sums carry through a super-block.
-    @inline(__always)
-    static func usesQ8K(_ f: BlockFormat, n: Int, cols: Int) -> Bool {
-        switch f {
-        case .q4_K, .q5_K, .q6_K: return ck_wants_q8k(Int32(n), Int32(cols)) != 0
-        default: return false
-        }
-    }
-
     /// Y rows `range` for every token, through the fastest path available for w's format.
-    static func rows(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ xq: UnsafePointer<ck_q8_block>,
-                     _ xk: UnsafePointer<ck_q8k_block>, n: Int, _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
+    static func rows(_ w: WeightMatrix, _ x: UnsafePointer<Float>, _ xq: UnsafePointer<ck_q8_block>, n: Int,
+                     _ y: UnsafeMutablePointer<Float>, _ range: Range<Int>) {
         if ck_isa() > 0 {
             let fmt = Int32(bitPattern: w.format.rawValue)
-            let (r0, r1) = (Int32(range.lowerBound), Int32(range.upperBound))
-            if usesQ8K(w.format, n: n, cols: w.cols) {
-                if ck_matmul_q8k(fmt, w.data, w.rowBytes, Int32(w.cols), xk, Int32(n), y, w.rows, r0, r1) != 0 { return }
-            } else {
-                let q8 = usesQ8(w.format)
-                if ck_matmul(fmt, w.data, w.rowBytes, Int32(w.cols), q8 ? xq : nil, q8 ? nil : x, Int32(n),
-                             y, w.rows, r0, r1) != 0 {
-                    return
-                }
+            let q8 = usesQ8(w.format)
+            if ck_matmul(fmt, w.data, w.rowBytes, Int32(w.cols), q8 ? xq : nil, q8 ? nil : x, Int32(n),
+                         y, w.rows, Int32(range.lowerBound), Int32(range.upperBound)) != 0 {
+                return
             }
         }
         referenceRows(w, x, n: n, y, rows: range)
@@ -129,20 +108,19 @@ extension Kernels {
         return (target + 3) / 4 * 4
     }
 
-    /// x: [n][cols] -> n * cols / blockElements activation blocks; `quantize(from, firstBlock,
-    /// blocks)` writes them. Split over the pool when there are many tokens.
-    static func quantizeRows(_ x: UnsafePointer<Float>, n: Int, cols: Int, blockElements: Int, pool: ThreadPool,
-                             _ quantize: (UnsafePointer<Float>, Int, Int32) -> Void) {
-        let nb = cols / blockElements
+    /// x: [n][cols] -> xq: [n][cols/32]; split over the pool when there are many tokens.
+    static func quantizeRows(_ x: UnsafePointer<Float>, n: Int, cols: Int, into xq: UnsafeMutablePointer<ck_q8_block>,
+                             pool: ThreadPool) {
+        let nb = cols / 32
         if n < 8 {
-            quantize(x, 0, Int32(n * nb))
+            ck_quantize_q8(x, xq, Int32(n * nb))
             return
         }
         let perItem = 8
         pool.parallelFor((n + perItem - 1) / perItem) { i in
             let t0 = i * perItem
             let t1 = min(t0 + perItem, n)
-            quantize(x + t0 * cols, t0 * nb, Int32((t1 - t0) * nb))
+            ck_quantize_q8(x + t0 * cols, xq + t0 * nb, Int32((t1 - t0) * nb))
         }
     }
 }

@@ -5,8 +5,7 @@ import Kernels
 /// to plain decoding, not merely close). For most formats a row of a matrix product sums in
 /// the same order whatever the number of rows (ck_impl.h), so the logits agree bit for bit.
 /// The K-quant kernels do not: 1-2 rows take the decode path of ck_impl_k1.h, more rows the
-/// buffered path of ck_impl_k8.h, whose activations are quantized in blocks of 256, not 32
-/// (differences ~1e-2 that flip near-ties).
+/// buffered 4-row path, which sums in another order (differences ~1e-6 that flip near-ties).
 /// So with `forward(..., rowExact: true)` K-quant products run two rows at a time.
 extension LlamaModel {
     static func sumsOrderDependsOnRows(_ format: BlockFormat) -> Bool {

@@ -5,16 +5,15 @@ import TestSupport
 /// (DequantizeTests), shared by the product tests. Returns a failure message or nil.
 enum ProductCheck {
     /// Largest error the 8-bit activation quantization can cause on one output: each x_i is
-    /// rounded to the nearest multiple of d_b = max|x in its block| / 127 (blocks of `block`
-    /// values: 32, or 256 for the K-quants' products of 3+ tokens), so |dx_i| <= d_b / 2
+    /// rounded to the nearest multiple of d_b = max|x in its block| / 127, so |dx_i| <= d_b / 2
     /// and |error| <= sum_i |w_i| * d_b / 2. Float summation order adds ~1e-5 relative of
     /// sum |w_i x_i| (float eps 6e-8; rounding errors add up like a random walk: sqrt(20736) x eps ~ 1e-5).
-    static func bound(_ w: [Float], _ x: [Float], quantized: Bool, block: Int = 32) -> Float {
+    static func bound(_ w: [Float], _ x: [Float], quantized: Bool) -> Float {
         var b: Float = 0
         var mag: Float = 0
-        for blk in stride(from: 0, to: x.count, by: block) {
-            let amax = x[blk..<min(blk + block, x.count)].map(abs).max() ?? 0
-            for i in blk..<min(blk + block, x.count) {
+        for blk in stride(from: 0, to: x.count, by: 32) {
+            let amax = x[blk..<min(blk + 32, x.count)].map(abs).max() ?? 0
+            for i in blk..<min(blk + 32, x.count) {
                 if quantized { b += abs(w[i]) * amax / 127 / 2 }
                 mag += abs(w[i] * x[i])
             }
@@ -34,10 +33,9 @@ enum ProductCheck {
             if n == 1 { Kernels.matvec(w, x, &y, pool: pool) } else { Kernels.matmul(w, x, n: n, &y, pool: pool) }
         }
         let quantized = Kernels.isaLevel > 0 && Kernels.usesQ8(f)
-        let block = Kernels.usesQ8K(f, n: n, cols: cols) ? 256 : 32
         for t in 0..<n {
             let xt = Array(x[(t * cols)..<((t + 1) * cols)])
-            let xq = quantized ? roundTrip8(xt, block: block) : xt
+            let xq = quantized ? roundTrip8(xt) : xt
             for r in 0..<rows {
                 let wr = Array(dense[(r * cols)..<((r + 1) * cols)])
                 let got = y[t * rows + r]
@@ -45,7 +43,7 @@ enum ProductCheck {
                 // activations the kernel sees within float rounding alone (which catches small
                 // slips, e.g. a wrong zero point, that the first bound would hide).
                 let ref = zip(wr, xt).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
-                let tol = Self.bound(wr, xt, quantized: quantized, block: block)
+                let tol = Self.bound(wr, xt, quantized: quantized)
                 let refq = zip(wr, xq).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
                 let tolq = Self.bound(wr, xq, quantized: false)
                 if !(abs(Double(got) - ref) <= Double(tol)) || !(abs(Double(got) - refq) <= Double(tolq)) {
@@ -59,22 +57,13 @@ enum ProductCheck {
 
     /// x after the kernels' activation quantization, written independently from its definition
     /// (ckernels.h): per 32 values d = max|x| / 127, q = round-half-even(x * (1 / d)), x' = d * q.
-    /// With `block` 256 (ck_q8k_block): d = max|x| / (127 * 8) over the 256, and each 32 values
-    /// take the least e in 0...3 with their max|x| * (1 / d) <= 127 * 2^e: x' = d * 2^e * q.
-    static func roundTrip8(_ x: [Float], block: Int = 32) -> [Float] {
+    static func roundTrip8(_ x: [Float]) -> [Float] {
         var out = x
-        let maxE = block == 256 ? 3 : 0
-        for b in stride(from: 0, to: x.count, by: block) {
-            let amax = x[b..<(b + block)].map(abs).max() ?? 0
-            let d = amax / (127 * Float(1 << maxE))
+        for b in stride(from: 0, to: x.count, by: 32) {
+            let amax = x[b..<(b + 32)].map(abs).max() ?? 0
+            let d = amax / 127
             let id: Float = d != 0 ? 1 / d : 0
-            for s in stride(from: b, to: b + block, by: 32) {
-                let smax = x[s..<(s + 32)].map(abs).max() ?? 0
-                var e = 0
-                while e < maxE && smax * id > 127 * Float(1 << e) { e += 1 }
-                let ide = id * (1 / Float(1 << e))
-                for i in s..<(s + 32) { out[i] = d * Float(1 << e) * (x[i] * ide).rounded(.toNearestOrEven) }
-            }
+            for i in b..<(b + 32) { out[i] = d * (x[i] * id).rounded(.toNearestOrEven) }
         }
         return out
     }

@@ -15,20 +15,6 @@ typedef struct {
     int8_t qs[32];
 } ck_q8_block;
 
-// Activations for the K-quant products of more than 2 tokens: 256 values (a K-quant
-// super-block) with one scale d, so the integer sums carry through a whole super-block, and per
-// 32-value block a power of two 2^e[b], e in 0...CK_Q8K_MAXE: x[i] ~= d * 2^e[i/32] * qs[i]. With
-// one scale alone a block of small values beside a large one loses up to 7 of its 8 bits; the
-// exponent gives each block within 8x of the largest nearly its own scale. bsums[i] = sum of
-// qs[16i ..< 16i + 16] (for the mins and Q6_K's zero point).
-#define CK_Q8K_MAXE 3
-typedef struct {
-    float d;
-    int16_t bsums[16];
-    int32_t e[8];
-    int8_t qs[256];
-} ck_q8k_block;
-
 // Weight formats (ggml type numbers) handled by ck_matmul.
 enum {
     CK_F32 = 0, CK_F16 = 1, CK_Q4_0 = 2, CK_Q4_1 = 3, CK_Q5_0 = 6, CK_Q5_1 = 7, CK_Q8_0 = 8,
@@ -52,20 +38,6 @@ void ck_quantize_q8(const float *x, ck_q8_block *out, int nb);
 int ck_matmul(int fmt, const void *w, size_t row_bytes, int cols,
               const ck_q8_block *xq, const float *xf, int ntok,
               float *y, size_t ldy, int r0, int r1);
-
-// x: [nb * 256] floats -> nb blocks: d = max|x| / (127 * 2^CK_Q8K_MAXE); e[b] the least e with
-// max|x in block b| * (1 / d) <= 127 * 2^e; q = round-half-even(x * ((1 / d) * 2^-e)).
-void ck_quantize_q8k(const float *x, ck_q8k_block *out, int nb);
-
-// 1 when a K-quant (Q4_K/Q5_K/Q6_K) product of ntok tokens over rows of cols elements takes
-// ck_q8k_block activations through ck_matmul_q8k (ck_matmul returns 0 for it): more than 2
-// tokens, or rows longer than the decode kernel keeps per token.
-int ck_wants_q8k(int ntok, int cols);
-
-// As ck_matmul, for Q4_K/Q5_K/Q6_K against xk: [ntok][cols/256]. Returns 0 for other formats
-// or when no kernel applies.
-int ck_matmul_q8k(int fmt, const void *w, size_t row_bytes, int cols, const ck_q8k_block *xk, int ntok,
-                  float *y, size_t ldy, int r0, int r1);
 
 // 1 when ck_matmul has a kernel for fmt at the current ISA level, else 0.
 int ck_has_kernel(int fmt);
