@@ -96,7 +96,7 @@ static inline void CK_FN(store4)(float *y, __m256 acc, __m128 off, int nrows) {
 
 // A group of 4 weight rows from r (past r1 the last row repeats, so loads stay inside the
 // matrix; those results are not stored) and the group after next (rows r+8.., contiguous) to
-// prefetch while this one is read: PFLINES lines per block of the 4 rows, so it walks them
+// prefetch while this one is read: pflines lines per block of the 4 rows, so it walks them
 // linearly at the same pace. Without prefetch this VM streams at a third of the speed; 8 rows
 // ahead measured ~5% faster than 4 or 16. Prefetch never faults, so running past the matrix
 // end is harmless.
@@ -121,10 +121,10 @@ static inline void CK_FN(rowgroup_prefetch)(const ck_rowgroup *g, size_t o) {
 }
 
 // Tokens per group of the buffered products (ck_impl_qbuf.h, ck_impl_k.h), which run every
-// row group of their range over one group's activations before the next group: as many as
-// keep the group's activations within ~192 KiB (L2 holds them beside the weights), even,
-// between 2 and cap. The K-quant path unpacks per group too, so groups are as large as that allows. With the row groups outer, each 4 rows re-read all tokens' activations:
-// 1 MB per row group for 512 tokens of 1536 columns, from L3.
+// row group of their range over one group's activations before the next group (with the row
+// groups outer, each 4 rows re-read every token's activations: 1 MB for 512 tokens of 1536
+// columns, from L3). As many tokens as keep a group's activations within ~192 KiB, so L2
+// holds them beside the weights; even, between 2 and cap.
 static inline int ck_token_group(size_t bytes_per_token, int cap) {
     size_t n = (192u << 10) / (bytes_per_token ? bytes_per_token : 1);
     if (n > (size_t)cap) n = (size_t)cap;

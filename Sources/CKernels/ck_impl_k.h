@@ -195,7 +195,8 @@ CK_AI void CK_FN(krun_t4)(const ck_kblk *u, int nblk, const ck_q8_block *x, int 
 #define CK_KCHUNK 8
 
 // Rows [r0, r1) x ntok tokens for a K format of bb bytes per super-block, token groups outer
-// (ck_token_group). While unpacking, it prefetches the row group after next (ck_rowgroup).
+// (ck_token_group; no cap: outputs accumulate in y, not in a per-token array). While
+// unpacking, it prefetches the row group after next (ck_rowgroup).
 CK_AI void CK_FN(krows)(const uint8_t *w, size_t rb, const ck_q8_block *x, int nb, int ntok, float *y, size_t ldy,
                         int r0, int r1, const int bb, void (*prep)(const uint8_t *const *, size_t, ck_kblk *),
                         const int zp) {
