@@ -21,10 +21,17 @@ enum ProductCheck {
         return b * 1.001 + mag * 1e-5 + 1e-6
     }
 
-    static func mismatch(_ f: BlockFormat, rows: Int, cols: Int, n: Int, threads: Int, seed: UInt64) -> String? {
+    /// With `extreme` = (fill, value), every quant byte is `fill` and every activation `value`:
+    /// the largest partial sums the kernels' integer paths must hold without saturating.
+    static func mismatch(_ f: BlockFormat, rows: Int, cols: Int, n: Int, threads: Int, seed: UInt64,
+                         extreme: (fill: UInt8, value: Float)? = nil) -> String? {
         var rng = SplitMix(seed: seed)
-        let bytes = RandomWeights.make(f, rows: rows, cols: cols, rng: &rng)
-        let x = (0..<(n * cols)).map { _ in rng.float(-2, 2) }
+        var bytes = RandomWeights.make(f, rows: rows, cols: cols, rng: &rng)
+        var x = (0..<(n * cols)).map { _ in rng.float(-2, 2) }
+        if let (fill, value) = extreme {
+            bytes = RandomWeights.filled(f, bytes, fill)
+            x = [Float](repeating: value, count: n * cols)
+        }
         let dense = bytes.withUnsafeBytes { Kernels.dequantize(f, $0.baseAddress!, count: rows * cols) }
         let pool = ThreadPool(threads: threads)
         var y = [Float](repeating: .nan, count: n * rows)

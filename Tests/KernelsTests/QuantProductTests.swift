@@ -46,6 +46,26 @@ final class QuantProductTests: XCTestCase {
         }
     }
 
+    /// Every quant at its smallest or largest value against activations all +max or -max: the
+    /// int16 partial sums of the AVX2 paths (4 pieces of maddubs; Q6_K with xq + 128) must not
+    /// saturate, on the decode and the buffered paths.
+    func testExtremeQuantsAndActivations() {
+        for level in levels() {
+            Kernels.limitISA(level)
+            for f in Self.formats + [.q4_0, .q4_1, .q8_0] {
+                let cols = f.blockElements == 256 ? 512 : 64
+                for extreme in [(UInt8(0x00), Float(2)), (0x00, -2), (0xFF, 2), (0xFF, -2)] {
+                    for n in [1, 2, 3, 4] {
+                        if let failure = ProductCheck.mismatch(f, rows: 5, cols: cols, n: n, threads: 1, seed: 3,
+                                                               extreme: extreme) {
+                            XCTFail("\(failure) (fill \(extreme.0), x \(extreme.1))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// The descriptions name the C kernel for every quantized format, the fallback otherwise.
     func testNewFormatsUseCKernels() throws {
         try XCTSkipIf(Kernels.bestISALevel == 0, "no C kernel variant on this CPU")

@@ -37,4 +37,17 @@ enum RandomWeights {
         }
         return out
     }
+
+    /// `bytes` with every byte but the f16 scales set to `fill`; Q6_K's int8 sub-block scales
+    /// become 127 so that 0x00 quants (q - 32 = -32) still count.
+    static func filled(_ f: BlockFormat, _ bytes: [UInt8], _ fill: UInt8) -> [UInt8] {
+        var out = bytes
+        let halves = Set(halfFields(f).flatMap { [$0, $0 + 1] })
+        for i in out.indices {
+            let o = i % f.blockBytes
+            if halves.contains(o) { continue }
+            out[i] = f == .q6_K && (192..<208).contains(o) ? 127 : fill
+        }
+        return out
+    }
 }
