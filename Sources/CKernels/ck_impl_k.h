@@ -144,19 +144,29 @@ CK_AI void CK_FN(prep_q6_K)(const uint8_t *const *p, size_t o, ck_kblk *u) {
             }
         }
     }
+    // Scale bytes of the 4 rows transposed to 4-byte groups [r0 r1 r2 r3] per scale index i:
+    // g[i / 4] holds indices 4(i/4)..+3. Block b's halves take indices 2b and 2b+1, each byte
+    // spread over 4 int16 lanes (ck_kblk.sc).
+    const __m128i s0 = _mm_loadu_si128((const __m128i *)(p[0] + o + 192)), s1 = _mm_loadu_si128((const __m128i *)(p[1] + o + 192));
+    const __m128i s2 = _mm_loadu_si128((const __m128i *)(p[2] + o + 192)), s3 = _mm_loadu_si128((const __m128i *)(p[3] + o + 192));
+    const __m128i a = _mm_unpacklo_epi8(s0, s1), c = _mm_unpacklo_epi8(s2, s3);
+    const __m128i e = _mm_unpackhi_epi8(s0, s1), f = _mm_unpackhi_epi8(s2, s3);
+    const __m128i g[4] = {_mm_unpacklo_epi16(a, c), _mm_unpackhi_epi16(a, c), _mm_unpacklo_epi16(e, f), _mm_unpackhi_epi16(e, f)};
+    float d[4];
+    for (int k = 0; k < 4; k++) d[k] = CK_FN(half)(p[k] + o + 208);
     for (int b = 0; b < 8; b++) {
         CK_FN(interleave4)(w[b], u[b].q);
+        for (int h = 0; h < 2; h++) {
+            const int i = 2 * b + h, base = 4 * (i % 4);
+            const __m128i spread = _mm_setr_epi8(base, base, base, base, base + 1, base + 1, base + 1, base + 1,
+                                                 base + 2, base + 2, base + 2, base + 2, base + 3, base + 3, base + 3, base + 3);
+            _mm256_storeu_si256((__m256i *)u[b].sc[h], _mm256_cvtepi8_epi16(_mm_shuffle_epi8(g[i / 4], spread)));
+        }
         for (int k = 0; k < 4; k++) {
-            const uint8_t *blk = p[k] + o;
-            const float d = CK_FN(half)(blk + 208);
-            const int s0 = (int8_t)blk[192 + 2 * b], s1 = (int8_t)blk[192 + 2 * b + 1];
+            const int s0 = u[b].sc[0][4 * k], s1 = u[b].sc[1][4 * k];
             const int w0 = (int)(sums[b][k][0] + sums[b][k][1]) - 16 * 32, w1 = (int)(sums[b][k][2] + sums[b][k][3]) - 16 * 32;
-            for (int l = 0; l < 4; l++) {
-                u[b].sc[0][4 * k + l] = (int16_t)s0;
-                u[b].sc[1][4 * k + l] = (int16_t)s1;
-            }
-            u[b].scl[2 * k] = u[b].scl[2 * k + 1] = d;
-            u[b].mn[2 * k] = -128.0f * d * (float)(s0 * w0 + s1 * w1);
+            u[b].scl[2 * k] = u[b].scl[2 * k + 1] = d[k];
+            u[b].mn[2 * k] = -128.0f * d[k] * (float)(s0 * w0 + s1 * w1);
             u[b].mn[2 * k + 1] = 0;
         }
     }
