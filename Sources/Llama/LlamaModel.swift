@@ -166,13 +166,26 @@ public final class LlamaModel: @unchecked Sendable {
         let s = scratch, w = weights.layers[l], dim = config.dim, ffn = config.ffnDim
         rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
         projectGroup([w.gate, w.up], s.xb, n: n, [s.gate, s.up])
-        switch config.options.activation {
-        case .silu: Kernels.swiglu(gate: s.gate, up: s.up, n: n * ffn)
-        case .geluTanh: Kernels.gegluTanh(gate: s.gate, up: s.up, n: n * ffn)
-        }
+        activateRows(n: n)
         project(w.down, s.gate, n: n, s.proj)
         if let pn = w.postFFNNorm { rmsNormRows(s.proj, weight: pn, n: n, out: s.proj) }
         Kernels.axpy(1, s.proj, s.x, n: n * dim)
+    }
+
+    /// gate = act(gate) * up for n rows, across the pool in jobs of whole rows (~64K values
+    /// each) when there are several: run on one thread it was 6% of a prefill's wall time.
+    func activateRows(n: Int) {
+        let s = scratch, ffn = config.ffnDim, activation = config.options.activation
+        let rowsPerJob = max(1, (64 << 10) / ffn)
+        let jobs = (n + rowsPerJob - 1) / rowsPerJob
+        let apply = { (job: Int) in
+            let first = job * rowsPerJob, count = min(rowsPerJob, n - first) * ffn
+            switch activation {
+            case .silu: Kernels.swiglu(gate: s.gate + first * ffn, up: s.up + first * ffn, n: count)
+            case .geluTanh: Kernels.gegluTanh(gate: s.gate + first * ffn, up: s.up + first * ffn, n: count)
+            }
+        }
+        if jobs > 1 { pool.parallelFor(jobs, apply) } else { apply(0) }
     }
 
     /// Final norm and output head for chunk rows `rows`; writes `[rows.count][vocab]`.
