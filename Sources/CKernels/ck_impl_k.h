@@ -16,7 +16,7 @@
 //     (q unsigned; 4 pieces of maddubs: 4 * 2 * 31 * 128 < 32767 for Q5_K)
 //   Q6_K: row k . x = dx * (scl[2k] * sum_h sc[h][4k] * sum_{i in half h} w[k][i] * (xq_i + 128) + mn[2k])
 //     (w = q - 32 signed, against the activation bytes with their sign bit flipped, which is
-//     xq + 128 unsigned: 2 pieces per half, 2 * 2 * 255 * 32 < 32767; the 6-bit scales per 16
+//     xq + 128 unsigned: 2 pieces per half, 2 * 2 * 255 * 32 < 32767; the int8 scales per 16
 //     elements in madd; mn[2k] = -128 * scl[2k] * sum_h sc * sum w takes the 128 off again)
 typedef struct {
     uint8_t q[4][32];
