@@ -48,14 +48,15 @@ final class QuantProductTests: XCTestCase {
 
     /// Every quant at its smallest or largest value against activations all +max or -max: the
     /// int16 partial sums of the AVX2 paths (4 pieces of maddubs; Q6_K with xq + 128) must not
-    /// saturate, on the decode and the buffered paths.
+    /// saturate, on the decode and the buffered paths (K-quants from 3 tokens, the 32-element
+    /// formats from 8).
     func testExtremeQuantsAndActivations() {
         for level in levels() {
             Kernels.limitISA(level)
             for f in Self.formats + [.q4_0, .q4_1, .q8_0] {
                 let cols = f.blockElements == 256 ? 512 : 64
                 for extreme in [(UInt8(0x00), Float(2)), (0x00, -2), (0xFF, 2), (0xFF, -2)] {
-                    for n in [1, 2, 3, 4] {
+                    for n in [1, 2, 3, 4, 8, 9] {
                         if let failure = ProductCheck.mismatch(f, rows: 5, cols: cols, n: n, threads: 1, seed: 3,
                                                                extreme: extreme) {
                             XCTFail("\(failure) (fill \(extreme.0), x \(extreme.1))")
