@@ -163,7 +163,7 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     func feedForwardBlock(layer l: Int, n: Int) {
-        let s = scratch, w = weights.layers[l], dim = config.dim, ffn = config.ffnDim
+        let s = scratch, w = weights.layers[l], dim = config.dim
         rmsNormRows(s.x, weight: w.ffnNorm, n: n, out: s.xb)
         projectGroup([w.gate, w.up], s.xb, n: n, [s.gate, s.up])
         activateRows(n: n)
@@ -177,15 +177,14 @@ public final class LlamaModel: @unchecked Sendable {
     func activateRows(n: Int) {
         let s = scratch, ffn = config.ffnDim, activation = config.options.activation
         let rowsPerJob = max(1, (64 << 10) / ffn)
-        let jobs = (n + rowsPerJob - 1) / rowsPerJob
-        let apply = { (job: Int) in
+        // One job (decode) runs on the calling thread: parallelFor does not hand it out.
+        pool.parallelFor((n + rowsPerJob - 1) / rowsPerJob) { job in
             let first = job * rowsPerJob, count = min(rowsPerJob, n - first) * ffn
             switch activation {
             case .silu: Kernels.swiglu(gate: s.gate + first * ffn, up: s.up + first * ffn, n: count)
             case .geluTanh: Kernels.gegluTanh(gate: s.gate + first * ffn, up: s.up + first * ffn, n: count)
             }
         }
-        if jobs > 1 { pool.parallelFor(jobs, apply) } else { apply(0) }
     }
 
     /// Final norm and output head for chunk rows `rows`; writes `[rows.count][vocab]`.
