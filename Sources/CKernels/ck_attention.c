@@ -280,6 +280,134 @@ int ck_kv_axpy_rows(int fmt, const float *w, const void *v, size_t row_bytes, in
     return 1;
 }
 
+// A grouped-query attention group: `heads` query heads read the same K (V) rows. One pass over
+// the rows serves up to CKA_GROUP heads: each 8 elements of a row are loaded (and decoded) once
+// and feed one FMA per head, where the per-head loops above load and decode every row once per
+// head. Scores keep one accumulator per head and row (heads independent FMA chains); the
+// weighted sum keeps 16 outputs of every head in registers over a tile of CKA_GTILE rows.
+#define CKA_GROUP 8
+#define CKA_GTILE 64
+#define CKA_AI static inline __attribute__((always_inline))
+
+// 8 elements at element offset i of a q8_0 row, scaled (n % 32 == 0, i % 8 == 0).
+CKA_AI __m256 cka_q8(const uint8_t *row, int i) {
+    const uint8_t *blk = row + (size_t)(i / 32) * CKA_Q8_BLOCK;
+    return _mm256_mul_ps(_mm256_set1_ps(cka_half(blk)), cka_i8(blk + 2 + i % 32));
+}
+
+// out[j * os + p] = scale * dot(q + j * qs, row p) for j < H (H <= CKA_GROUP, a constant after
+// inlining). (Two rows per pass, sharing the query loads, measured slower: 2H accumulators spill.)
+#define CKA_GDOT(NAME, LOAD)                                                                              \
+    CKA_AI void NAME(const int H, const float *q, size_t qs, const uint8_t *k, size_t rb, int count, int n,  \
+                     float scale, float *out, size_t os, size_t head_bytes) {                            \
+        const __m256 zero = _mm256_setzero_ps();                                                          \
+        for (int p = 0; p < count; p++) {                                                                 \
+            const uint8_t *r = k + (size_t)p * rb;                                                        \
+            if (p + CKA_AHEAD < count) cka_prefetch(r + (size_t)CKA_AHEAD * rb, head_bytes);             \
+            __m256 a[CKA_GROUP];                                                                          \
+            for (int j = 0; j < H; j++) a[j] = zero;                                                      \
+            for (int i = 0; i < n; i += 8) {                                                              \
+                const __m256 kv = LOAD(r, i);                                                             \
+                for (int j = 0; j < H; j++) a[j] = _mm256_fmadd_ps(_mm256_loadu_ps(q + (size_t)j * qs + i), kv, a[j]); \
+            }                                                                                             \
+            for (int j = 0; j < H; j += 4) {                                                              \
+                float s[4];                                                                               \
+                _mm_storeu_ps(s, _mm_mul_ps(cka_hsum4(a[j], j + 1 < H ? a[j + 1] : zero, j + 2 < H ? a[j + 2] : zero, \
+                                                      j + 3 < H ? a[j + 3] : zero), _mm_set1_ps(scale)));  \
+                for (int t = 0; t < 4 && j + t < H; t++) out[(size_t)(j + t) * os + p] = s[t];            \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
+// out[j * os + i] += sum over p of w[j * ws + p] * row p element i, for j < H (H <= 7: 2H accumulators).
+#define CKA_GAXPY(NAME, LOAD)                                                                             \
+    CKA_AI void NAME(const int H, const float *w, size_t ws, const uint8_t *v, size_t rb, int count, int n,  \
+                     float *out, size_t os, size_t head_bytes) {                                         \
+        for (int p0 = 0; p0 < count; p0 += CKA_GTILE) {                                                   \
+            const int m = count - p0 < CKA_GTILE ? count - p0 : CKA_GTILE;                                \
+            for (int i = 0; i < n; i += 16) {                                                             \
+                __m256 a[2 * (CKA_GROUP - 1)];                                                            \
+                for (int j = 0; j < H; j++) {                                                             \
+                    a[2 * j] = _mm256_loadu_ps(out + (size_t)j * os + i);                                 \
+                    a[2 * j + 1] = _mm256_loadu_ps(out + (size_t)j * os + i + 8);                         \
+                }                                                                                         \
+                for (int p = p0; p < p0 + m; p++) {                                                       \
+                    const uint8_t *r = v + (size_t)p * rb;                                                \
+                    if (i == 0 && p + CKA_AHEAD < count) cka_prefetch(r + (size_t)CKA_AHEAD * rb, head_bytes); \
+                    const __m256 v0 = LOAD(r, i), v1 = LOAD(r, i + 8);                                    \
+                    for (int j = 0; j < H; j++) {                                                         \
+                        const __m256 wj = _mm256_broadcast_ss(w + (size_t)j * ws + p);                    \
+                        a[2 * j] = _mm256_fmadd_ps(wj, v0, a[2 * j]);                                     \
+                        a[2 * j + 1] = _mm256_fmadd_ps(wj, v1, a[2 * j + 1]);                             \
+                    }                                                                                     \
+                }                                                                                         \
+                for (int j = 0; j < H; j++) {                                                             \
+                    _mm256_storeu_ps(out + (size_t)j * os + i, a[2 * j]);                                 \
+                    _mm256_storeu_ps(out + (size_t)j * os + i + 8, a[2 * j + 1]);                         \
+                }                                                                                         \
+            }                                                                                             \
+        }                                                                                                 \
+    }
+
+CKA_GDOT(cka_gdot_f32, cka_f32)
+CKA_GDOT(cka_gdot_f16, cka_f16)
+CKA_GDOT(cka_gdot_q8_0, cka_q8)
+CKA_GAXPY(cka_gaxpy_f32, cka_f32)
+CKA_GAXPY(cka_gaxpy_f16, cka_f16)
+CKA_GAXPY(cka_gaxpy_q8_0, cka_q8)
+
+// Bytes of one head's n elements of a row, for prefetching.
+static size_t cka_head_bytes(int fmt, int n) {
+    return fmt == CK_KV_F32 ? (size_t)n * 4 : fmt == CK_KV_F16 ? (size_t)n * 2 : (size_t)n / 32 * CKA_Q8_BLOCK;
+}
+
+// The group kernel for one format with H a compile-time constant (so a[] stays in registers).
+#define CKA_GCASE(H, FN, ...)                                                                             \
+    case H: FN(H, __VA_ARGS__); break;
+#define CKA_GSWITCH(h, FN, ...)                                                                           \
+    switch (h) {                                                                                          \
+        CKA_GCASE(1, FN, __VA_ARGS__) CKA_GCASE(2, FN, __VA_ARGS__) CKA_GCASE(3, FN, __VA_ARGS__)         \
+        CKA_GCASE(4, FN, __VA_ARGS__) CKA_GCASE(5, FN, __VA_ARGS__) CKA_GCASE(6, FN, __VA_ARGS__)         \
+        CKA_GCASE(7, FN, __VA_ARGS__) default: FN(CKA_GROUP, __VA_ARGS__);                                \
+    }
+
+// Groups of fewer than 4 heads keep the per-head loops, which run 8 FMA chains per head.
+int ck_kv_group_dot_rows(int fmt, const float *q, size_t q_stride, int heads, const void *k, size_t row_bytes,
+                         int count, int n, float scale, float *out, size_t out_stride) {
+    if (!cka_ready(fmt, n) || n % 16 != 0 || heads < 4) return 0;
+    const uint8_t *r = (const uint8_t *)k;
+    const size_t hb = cka_head_bytes(fmt, n);
+    for (int j0 = 0; j0 < heads; j0 += CKA_GROUP) {
+        const int h = heads - j0 < CKA_GROUP ? heads - j0 : CKA_GROUP;
+        const float *qj = q + (size_t)j0 * q_stride;
+        float *oj = out + (size_t)j0 * out_stride;
+        switch (fmt) {
+        case CK_KV_F32: CKA_GSWITCH(h, cka_gdot_f32, qj, q_stride, r, row_bytes, count, n, scale, oj, out_stride, hb) break;
+        case CK_KV_F16: CKA_GSWITCH(h, cka_gdot_f16, qj, q_stride, r, row_bytes, count, n, scale, oj, out_stride, hb) break;
+        default: CKA_GSWITCH(h, cka_gdot_q8_0, qj, q_stride, r, row_bytes, count, n, scale, oj, out_stride, hb)
+        }
+    }
+    return 1;
+}
+
+int ck_kv_group_axpy_rows(int fmt, const float *w, size_t w_stride, int heads, const void *v, size_t row_bytes,
+                          int count, int n, float *out, size_t out_stride) {
+    if (!cka_ready(fmt, n) || n % 16 != 0 || heads < 4) return 0;
+    const uint8_t *r = (const uint8_t *)v;
+    const size_t hb = cka_head_bytes(fmt, n);
+    for (int j0 = 0; j0 < heads; j0 += CKA_GROUP - 1) {
+        const int h = heads - j0 < CKA_GROUP - 1 ? heads - j0 : CKA_GROUP - 1;
+        const float *wj = w + (size_t)j0 * w_stride;
+        float *oj = out + (size_t)j0 * out_stride;
+        switch (fmt) {
+        case CK_KV_F32: CKA_GSWITCH(h, cka_gaxpy_f32, wj, w_stride, r, row_bytes, count, n, oj, out_stride, hb) break;
+        case CK_KV_F16: CKA_GSWITCH(h, cka_gaxpy_f16, wj, w_stride, r, row_bytes, count, n, oj, out_stride, hb) break;
+        default: CKA_GSWITCH(h, cka_gaxpy_q8_0, wj, w_stride, r, row_bytes, count, n, oj, out_stride, hb)
+        }
+    }
+    return 1;
+}
+
 #pragma clang attribute pop
 
 #else  // no SIMD variant on this architecture: the Swift versions run
@@ -293,6 +421,18 @@ int ck_kv_dot_rows(int fmt, const float *q, const void *k, size_t row_bytes, int
 }
 int ck_kv_axpy_rows(int fmt, const float *w, const void *v, size_t row_bytes, int count, int n, float *out) {
     (void)fmt; (void)w; (void)v; (void)row_bytes; (void)count; (void)n; (void)out;
+    return 0;
+}
+int ck_kv_group_dot_rows(int fmt, const float *q, size_t q_stride, int heads, const void *k, size_t row_bytes,
+                         int count, int n, float scale, float *out, size_t out_stride) {
+    (void)fmt; (void)q; (void)q_stride; (void)heads; (void)k; (void)row_bytes; (void)count; (void)n; (void)scale;
+    (void)out; (void)out_stride;
+    return 0;
+}
+int ck_kv_group_axpy_rows(int fmt, const float *w, size_t w_stride, int heads, const void *v, size_t row_bytes,
+                          int count, int n, float *out, size_t out_stride) {
+    (void)fmt; (void)w; (void)w_stride; (void)heads; (void)v; (void)row_bytes; (void)count; (void)n; (void)out;
+    (void)out_stride;
     return 0;
 }
 

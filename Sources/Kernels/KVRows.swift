@@ -46,6 +46,34 @@ extension Kernels {
         if ck_kv_axpy_rows(Int32(format.rawValue), weights, values, rowBytes, Int32(count), Int32(n), out) != 0 { return }
         KVRowsSwift.axpyRows(format, weights, values, rowBytes: rowBytes, count: count, n: n, into: out)
     }
+
+    /// `dotRows` for the `heads` query heads of a grouped-query attention group, which read the
+    /// same rows: head j's query at q + j * qStride, its scores at scores + j * scoresStride.
+    /// The C kernel decodes each f16 / q8_0 row once for all heads.
+    public static func groupDotRows(_ format: BlockFormat, _ q: UnsafePointer<Float>, qStride: Int, heads: Int,
+                                    _ keys: UnsafeRawPointer, rowBytes: Int, count: Int, n: Int, scale: Float,
+                                    into scores: UnsafeMutablePointer<Float>, scoresStride: Int) {
+        guard count > 0 else { return }
+        if ck_kv_group_dot_rows(Int32(format.rawValue), q, qStride, Int32(heads), keys, rowBytes, Int32(count), Int32(n),
+                                scale, scores, scoresStride) != 0 { return }
+        for j in 0..<heads {
+            dotRows(format, q + j * qStride, keys, rowBytes: rowBytes, count: count, n: n, scale: scale,
+                    into: scores + j * scoresStride)
+        }
+    }
+
+    /// `axpyRows` for the `heads` heads of a group: head j's weights at weights + j * weightsStride,
+    /// its output at out + j * outStride.
+    public static func groupAxpyRows(_ format: BlockFormat, _ weights: UnsafePointer<Float>, weightsStride: Int, heads: Int,
+                                     _ values: UnsafeRawPointer, rowBytes: Int, count: Int, n: Int,
+                                     into out: UnsafeMutablePointer<Float>, outStride: Int) {
+        guard count > 0 else { return }
+        if ck_kv_group_axpy_rows(Int32(format.rawValue), weights, weightsStride, Int32(heads), values, rowBytes, Int32(count),
+                                 Int32(n), out, outStride) != 0 { return }
+        for j in 0..<heads {
+            axpyRows(format, weights + j * weightsStride, values, rowBytes: rowBytes, count: count, n: n, into: out + j * outStride)
+        }
+    }
 }
 
 /// Plain Swift versions of the KV row kernels: same roundings as the C ones (f16 and the q8_0

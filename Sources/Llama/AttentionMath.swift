@@ -1,21 +1,23 @@
 import Kernels
 
-/// Inner loops of attention over one head (head size ~64, a block of cached positions per call),
-/// reading the cache rows in their stored type. f32 rows go to the float kernels behind
-/// Kernels.dotRows / axpyRows (512-bit AVX-512 or 256-bit AVX2, ckernels.c); f16 and q8_0 rows
-/// to ck_attention.c (AVX2 + F16C), which reads them in place; a Swift loop when neither applies.
+/// Inner loops of attention over the query heads of one grouped-query group (head size ~64),
+/// reading the cache rows in their stored type: ck_attention.c (AVX2 + F16C) decodes each f16
+/// or q8_0 row once for every head of the group; a Swift loop runs when it does not apply.
 enum AttentionMath {
-    /// scores[p] = scale * dot(q, K row p's hd values) for p in 0..<len; rows rowBytes apart from keys.
+    /// scores[j * scoresStride + p] = scale * dot(head j's query, K row p's hd values) for
+    /// p in 0..<len, head j's query at q + j * hd; rows rowBytes apart from keys.
     @inline(__always)
-    static func scores(_ format: BlockFormat, q: UnsafePointer<Float>, keys: UnsafeRawPointer, rowBytes: Int, hd: Int,
-                       len: Int, scale: Float, into scores: UnsafeMutablePointer<Float>) {
-        Kernels.dotRows(format, q, keys, rowBytes: rowBytes, count: len, n: hd, scale: scale, into: scores)
+    static func scores(_ format: BlockFormat, q: UnsafePointer<Float>, heads: Int, keys: UnsafeRawPointer, rowBytes: Int,
+                       hd: Int, len: Int, scale: Float, into scores: UnsafeMutablePointer<Float>, scoresStride: Int) {
+        Kernels.groupDotRows(format, q, qStride: hd, heads: heads, keys, rowBytes: rowBytes, count: len, n: hd, scale: scale,
+                             into: scores, scoresStride: scoresStride)
     }
 
-    /// out[0..<hd] += sum over p of weights[p] * V row p's hd values.
+    /// out[j * hd + i] += sum over p of weights[j * weightsStride + p] * V row p's value i.
     @inline(__always)
-    static func weightedSum(_ format: BlockFormat, weights: UnsafePointer<Float>, values: UnsafeRawPointer, rowBytes: Int,
-                            hd: Int, len: Int, into out: UnsafeMutablePointer<Float>) {
-        Kernels.axpyRows(format, weights, values, rowBytes: rowBytes, count: len, n: hd, into: out)
+    static func weightedSum(_ format: BlockFormat, weights: UnsafePointer<Float>, weightsStride: Int, heads: Int,
+                            values: UnsafeRawPointer, rowBytes: Int, hd: Int, len: Int, into out: UnsafeMutablePointer<Float>) {
+        Kernels.groupAxpyRows(format, weights, weightsStride: weightsStride, heads: heads, values, rowBytes: rowBytes,
+                              count: len, n: hd, into: out, outStride: hd)
     }
 }

@@ -81,35 +81,20 @@ extension LlamaModel {
 
     /// Query heads kvHead*group ..< (kvHead+1)*group of scratch row i over the `len` cache rows
     /// from position `first` (the causal mask offset by the cache length, and the window, are
-    /// applied by the caller's choice of rows); grouped-query attention. Positions go in
-    /// blocks small enough that a block of K (or V) rows stays in L1 while every head of the
-    /// group uses it. scores: [group][contextLength] scratch of this worker.
+    /// applied by the caller's choice of rows); grouped-query attention: the group's heads read
+    /// each K (V) row together (AttentionMath), so it is decoded once and read from L1 by the
+    /// others. scores: [group][contextLength] scratch of this worker.
     func attendGroup(row i: Int, kvHead g: Int, first: Int, length len: Int, rows: KVLayerRows,
                      scores: UnsafeMutablePointer<Float>) {
         let c = config, hd = c.headDim, group = c.heads / c.kvHeads, ctx = scratch.contextLength
-        let scale = c.attentionScale
         let headOffset = first * rows.rowBytes + rows.offset(elements: g * hd)
-        let k = rows.keys + headOffset, v = rows.values + headOffset
-        let block = 64
-        for p0 in stride(from: 0, to: len, by: block) {
-            let m = min(block, len - p0)
-            for j in 0..<group {
-                let q = UnsafePointer(scratch.q + i * c.qDim + (g * group + j) * hd)
-                AttentionMath.scores(rows.format, q: q, keys: k + p0 * rows.rowBytes, rowBytes: rows.rowBytes, hd: hd,
-                                     len: m, scale: scale, into: scores + j * ctx + p0)
-            }
-        }
-        for j in 0..<group {
-            Kernels.softmax(scores + j * ctx, n: len)
-            (scratch.attn + i * c.qDim + (g * group + j) * hd).update(repeating: 0, count: hd)
-        }
-        for p0 in stride(from: 0, to: len, by: block) {
-            let m = min(block, len - p0)
-            for j in 0..<group {
-                AttentionMath.weightedSum(rows.format, weights: scores + j * ctx + p0, values: v + p0 * rows.rowBytes,
-                                          rowBytes: rows.rowBytes, hd: hd, len: m,
-                                          into: scratch.attn + i * c.qDim + (g * group + j) * hd)
-            }
-        }
+        let q = scratch.q + i * c.qDim + g * group * hd
+        let out = scratch.attn + i * c.qDim + g * group * hd
+        AttentionMath.scores(rows.format, q: q, heads: group, keys: rows.keys + headOffset, rowBytes: rows.rowBytes, hd: hd,
+                             len: len, scale: c.attentionScale, into: scores, scoresStride: ctx)
+        for j in 0..<group { Kernels.softmax(scores + j * ctx, n: len) }
+        out.update(repeating: 0, count: group * hd)
+        AttentionMath.weightedSum(rows.format, weights: scores, weightsStride: ctx, heads: group,
+                                  values: rows.values + headOffset, rowBytes: rows.rowBytes, hd: hd, len: len, into: out)
     }
 }

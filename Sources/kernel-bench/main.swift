@@ -1,12 +1,13 @@
 import Foundation
 import Kernels
 
-// kernel-bench [threads [format]]: decode GB/s and prefill GFLOP/s per weight format, every ISA level this
+// kernel-bench [threads [format [tokens]]]: decode GB/s and prefill GFLOP/s per weight format, every ISA level this
 // CPU runs, all from one run so the ratios compare (see KernelBench). "per CPU" divides by the
 // CPU time the process got, which matters when other processes share the cores.
 let threads = CommandLine.arguments.dropFirst().first.flatMap { Int($0) } ?? 2
 let pool = ThreadPool(threads: threads)
-let shape = KernelBench.Shape()
+var shape = KernelBench.Shape()
+if let n = CommandLine.arguments.dropFirst(3).first.flatMap({ Int($0) }) { shape.tokens = n }
 print("kernel-bench: \(threads) threads; decode \(shape.rows)x\(shape.cols) matvecs over \(shape.decodeBytes >> 20) MB;",
       "prefill \(shape.prefillRows)x\(shape.prefillCols) x \(shape.tokens) tokens")
 print(String(format: "memory read bandwidth (%d threads, streaming 256 MB): %.1f GB/s", threads,

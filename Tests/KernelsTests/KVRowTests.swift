@@ -140,6 +140,55 @@ final class KVRowTests: XCTestCase {
         }
     }
 
+    /// The grouped kernels (one pass over the rows for every query head of a GQA group) against
+    /// the Swift fallback run head by head: group sizes on both sides of the C kernel's limits
+    /// (fewer than 4 heads, 7 per weighted-sum pass, 8 per score pass), every format, row counts
+    /// around its 64-row tile, and queries, scores and outputs at strides wider than a head.
+    func testGroupKernelsMatchSwiftFallbackPerHead() throws {
+        var rng = SplitMix(seed: 11)
+        for format in [BlockFormat.f32, .f16, .q8_0] {
+            for n in [32, 64, 256] {
+                let width = 2 * n, rowBytes = format.byteCount(elements: width), offset = format.byteCount(elements: n)
+                for heads in [1, 3, 4, 7, 8, 9, 15] {
+                    for count in [1, 2, 63, 64, 65, 130] {
+                        let x = (0..<(count * width)).map { _ in rng.normal() * 3 }
+                        let bytes = stored(format, x, width: width) { KVRowsSwift.store(format, $0, into: $1, n: width) }
+                        let qStride = n + 8, ctx = count + 5
+                        let q = (0..<(heads * qStride)).map { _ in rng.normal() }
+                        let w = (0..<(heads * ctx)).map { _ in rng.unit() }
+                        var c = [Float](repeating: -1, count: heads * ctx), s = c
+                        var cs = [Float](repeating: 0.5, count: heads * n), ss = cs
+                        bytes.withUnsafeBytes { raw in
+                            let head = raw.baseAddress! + offset
+                            Kernels.groupDotRows(format, q, qStride: qStride, heads: heads, head, rowBytes: rowBytes, count: count,
+                                                 n: n, scale: 0.125, into: &c, scoresStride: ctx)
+                            Kernels.groupAxpyRows(format, w, weightsStride: ctx, heads: heads, head, rowBytes: rowBytes,
+                                                  count: count, n: n, into: &cs, outStride: n)
+                            q.withUnsafeBufferPointer { qp in
+                                w.withUnsafeBufferPointer { wp in
+                                    s.withUnsafeMutableBufferPointer { sp in
+                                        ss.withUnsafeMutableBufferPointer { ssp in
+                                            for j in 0..<heads {
+                                                KVRowsSwift.dotRows(format, qp.baseAddress! + j * qStride, head, rowBytes: rowBytes,
+                                                                    count: count, n: n, scale: 0.125, into: sp.baseAddress! + j * ctx)
+                                                KVRowsSwift.axpyRows(format, wp.baseAddress! + j * ctx, head, rowBytes: rowBytes,
+                                                                     count: count, n: n, into: ssp.baseAddress! + j * n)
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        let what = "\(format) n=\(n) heads=\(heads) count=\(count)"
+                        // Scores past `count` in each head's row stay untouched (-1 in both).
+                        XCTAssertLessThanOrEqual(maxDiff(c, s), 1e-3, "group dot \(what)")
+                        XCTAssertLessThanOrEqual(maxDiff(cs, ss), 1e-3 * Float(count).squareRoot(), "group axpy \(what)")
+                    }
+                }
+            }
+        }
+    }
+
     private func maxDiff(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max() ?? 0 }
 }
 

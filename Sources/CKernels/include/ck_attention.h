@@ -23,4 +23,13 @@ int ck_kv_dot_rows(int fmt, const float *q, const void *k, size_t row_bytes, int
 // out[i] += sum over p < count of w[p] * V row p element i, for i < n.
 int ck_kv_axpy_rows(int fmt, const float *w, const void *v, size_t row_bytes, int count, int n, float *out);
 
+// The same for the `heads` query heads of a grouped-query attention group, which share the
+// rows: head j's query at q + j * q_stride, its scores at out + j * out_stride (dot), its
+// weights at w + j * w_stride and its output at out + j * out_stride (axpy). Each row is
+// decoded once for all heads.
+int ck_kv_group_dot_rows(int fmt, const float *q, size_t q_stride, int heads, const void *k, size_t row_bytes,
+                         int count, int n, float scale, float *out, size_t out_stride);
+int ck_kv_group_axpy_rows(int fmt, const float *w, size_t w_stride, int heads, const void *v, size_t row_bytes,
+                          int count, int n, float *out, size_t out_stride);
+
 #endif
