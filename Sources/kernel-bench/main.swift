@@ -32,6 +32,11 @@ for level in Set((0...best).map { Kernels.limitISA($0) }).sorted().reversed() {
 }
 Kernels.limitISA(best)
 if CommandLine.arguments.count < 3 {
+    for f in Kernels.kvRowFormats {
+        let (perHead, grouped) = KernelBench.attentionMicroseconds(f)
+        print(String(format: "%@: attention, %@ cache, 2000 positions x 7 heads of 64 (one GQA group), one thread: head by head %.1f us, grouped %.1f us (%.2fx)",
+                     Kernels.isaName, "\(f)", perHead, grouped, perHead / grouped))
+    }
     let (rate, ms) = KernelBench.qwen15BDecode(pool: pool)
     print(String(format: "%@: Qwen2.5-1.5B Q4_K_M layers (no head), one decode step: %.1f ms, %.1f GB/s (%.1f per CPU)",
                  Kernels.isaName, ms, rate.wall, rate.cpu))
