@@ -42,6 +42,12 @@ final class SpeculationStateTests: XCTestCase {
 
     func testDraftLengthGrowsOnFullAcceptanceAndFallsAfterARejection() {
         var s = SpeculationState(enabled: true)
+        XCTAssertEqual(s.draftLength, SpeculationState.firstDraft)
+        s.record(drafted: 4, accepted: 4)
+        XCTAssertEqual(s.draftLength, 8)
+        s.record(drafted: 8, accepted: 8)
+        s.record(drafted: 16, accepted: 16)
+        XCTAssertEqual(s.draftLength, SpeculationState.maxDraft)
         s.record(drafted: 10, accepted: 3)
         XCTAssertEqual(s.draftLength, 4)
         s.record(drafted: 4, accepted: 4)
