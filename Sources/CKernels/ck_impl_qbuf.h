@@ -9,7 +9,7 @@
 // CK_QROWS's one-token path whatever the token count (speculative verification relies on
 // that, LlamaModel+Verify.swift).
 
-#define CK_QBUF_MIN_TOKENS 8 // fewer tokens take CK_QROWS (the unpacking is shared by too few)
+#define CK_QBUF_MIN_TOKENS 5 // fewer take CK_QROWS (kernel-bench, q5_0: 4 tokens equal, 6-7 ~1.2-1.35x here)
 #define CK_QBUF_CHUNK 64     // blocks unpacked per chunk: 64 x 256 bytes = 16 KiB of L1
 #define CK_QBUF_TOKENS 64    // tokens whose accumulators are kept at a time (64 x 48 bytes)
 
