@@ -56,11 +56,18 @@ extension Kernels {
         guard count > 0 else { return }
         if ck_kv_group_dot_rows(Int32(format.rawValue), q, qStride, Int32(heads), keys, rowBytes, Int32(count), Int32(n),
                                 scale, scores, scoresStride) != 0 { return }
-        for j in 0..<heads {
-            dotRows(format, q + j * qStride, keys, rowBytes: rowBytes, count: count, n: n, scale: scale,
-                    into: scores + j * scoresStride)
+        for p0 in stride(from: 0, to: count, by: groupBlock) {
+            let m = min(groupBlock, count - p0)
+            for j in 0..<heads {
+                dotRows(format, q + j * qStride, keys + p0 * rowBytes, rowBytes: rowBytes, count: m, n: n, scale: scale,
+                        into: scores + j * scoresStride + p0)
+            }
         }
     }
+
+    /// Rows per block when the group's heads run one by one (small groups, the Swift path): a
+    /// block of K (V) rows stays in L1 while every head of the group reads it.
+    static let groupBlock = 64
 
     /// `axpyRows` for the `heads` heads of a group: head j's weights at weights + j * weightsStride,
     /// its output at out + j * outStride.
@@ -70,8 +77,12 @@ extension Kernels {
         guard count > 0 else { return }
         if ck_kv_group_axpy_rows(Int32(format.rawValue), weights, weightsStride, Int32(heads), values, rowBytes, Int32(count),
                                  Int32(n), out, outStride) != 0 { return }
-        for j in 0..<heads {
-            axpyRows(format, weights + j * weightsStride, values, rowBytes: rowBytes, count: count, n: n, into: out + j * outStride)
+        for p0 in stride(from: 0, to: count, by: groupBlock) {
+            let m = min(groupBlock, count - p0)
+            for j in 0..<heads {
+                axpyRows(format, weights + j * weightsStride + p0, values + p0 * rowBytes, rowBytes: rowBytes, count: m, n: n,
+                         into: out + j * outStride)
+            }
         }
     }
 }

@@ -2,7 +2,7 @@ extension KernelBench {
     /// Attention over `positions` cached rows for one query row and one KV head of a GQA group
     /// of `heads` query heads (Qwen2.5-0.5B: 7 heads of 64), scores then weighted sum, in
     /// microseconds, one thread, best of `repeats`: head by head (`dotRows` / `axpyRows`, each
-    /// head reading every row again; the baseline) and grouped (`groupDotRows` /
+    /// head loading and decoding every row again; the baseline) and grouped (`groupDotRows` /
     /// `groupAxpyRows`: one pass over the rows for all heads), from the same run.
     public static func attentionMicroseconds(_ format: BlockFormat, positions: Int = 2000, heads: Int = 7, headDim: Int = 64,
                                              repeats: Int = 5) -> (perHead: Double, grouped: Double) {
@@ -18,23 +18,39 @@ extension KernelBench {
         var scores = [Float](repeating: 0, count: heads * positions)
         var out = [Float](repeating: 0, count: heads * headDim)
         let loops = 20
+        // The baseline is the loop attention ran before the grouped kernels: blocks of rows,
+        // each head over the block (so the block is read from L1 by all but the first head).
+        let block = Kernels.groupBlock
         let perHead = best(repeats, threads: 1) {
-            for _ in 0..<loops {
-                for j in 0..<heads {
-                    Kernels.dotRows(format, q.withUnsafeBufferPointer { $0.baseAddress! } + j * headDim, rows, rowBytes: rowBytes,
-                            count: positions, n: headDim, scale: 0.125,
-                            into: scores.withUnsafeMutableBufferPointer { $0.baseAddress! } + j * positions)
-                    Kernels.axpyRows(format, scores.withUnsafeBufferPointer { $0.baseAddress! } + j * positions, rows, rowBytes: rowBytes,
-                             count: positions, n: headDim, into: out.withUnsafeMutableBufferPointer { $0.baseAddress! } + j * headDim)
+            q.withUnsafeBufferPointer { qs in
+                scores.withUnsafeMutableBufferPointer { ss in
+                    out.withUnsafeMutableBufferPointer { os in
+                        for _ in 0..<loops {
+                            for p0 in stride(from: 0, to: positions, by: block) {
+                                for j in 0..<heads {
+                                    Kernels.dotRows(format, qs.baseAddress! + j * headDim, rows + p0 * rowBytes, rowBytes: rowBytes,
+                                                    count: min(block, positions - p0), n: headDim, scale: 0.125,
+                                                    into: ss.baseAddress! + j * positions + p0)
+                                }
+                            }
+                            for p0 in stride(from: 0, to: positions, by: block) {
+                                for j in 0..<heads {
+                                    Kernels.axpyRows(format, ss.baseAddress! + j * positions + p0, rows + p0 * rowBytes,
+                                                     rowBytes: rowBytes, count: min(block, positions - p0), n: headDim,
+                                                     into: os.baseAddress! + j * headDim)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
         let grouped = best(repeats, threads: 1) {
             for _ in 0..<loops {
-                Kernels.groupDotRows(format, q, qStride: headDim, heads: heads, rows, rowBytes: rowBytes, count: positions, n: headDim,
-                             scale: 0.125, into: &scores, scoresStride: positions)
-                Kernels.groupAxpyRows(format, scores, weightsStride: positions, heads: heads, rows, rowBytes: rowBytes, count: positions,
-                              n: headDim, into: &out, outStride: headDim)
+                Kernels.groupDotRows(format, q, qStride: headDim, heads: heads, rows, rowBytes: rowBytes, count: positions,
+                                     n: headDim, scale: 0.125, into: &scores, scoresStride: positions)
+                Kernels.groupAxpyRows(format, scores, weightsStride: positions, heads: heads, rows, rowBytes: rowBytes,
+                                      count: positions, n: headDim, into: &out, outStride: headDim)
             }
         }
         return (perHead.wall / Double(loops) * 1e6, grouped.wall / Double(loops) * 1e6)
