@@ -296,7 +296,9 @@ CKA_AI __m256 cka_q8(const uint8_t *row, int i) {
 }
 
 // out[j * os + p] = scale * dot(q + j * qs, row p) for j < H (H <= CKA_GROUP, a constant after
-// inlining). (Two rows per pass, sharing the query loads, measured slower: 2H accumulators spill.)
+// inlining). Up to 4 heads, two accumulators per head (even and odd 8-element steps) keep 8
+// FMA chains in flight. (Two rows per pass, sharing the query loads, measured slower: 2H
+// accumulators spill.)
 #define CKA_GDOT(NAME, LOAD)                                                                              \
     CKA_AI void NAME(const int H, const float *q, size_t qs, const uint8_t *k, size_t rb, int count, int n,  \
                      float scale, float *out, size_t os, size_t head_bytes) {                            \
@@ -304,12 +306,19 @@ CKA_AI __m256 cka_q8(const uint8_t *row, int i) {
         for (int p = 0; p < count; p++) {                                                                 \
             const uint8_t *r = k + (size_t)p * rb;                                                        \
             if (p + CKA_AHEAD < count) cka_prefetch(r + (size_t)CKA_AHEAD * rb, head_bytes);             \
-            __m256 a[CKA_GROUP];                                                                          \
+            __m256 a[CKA_GROUP], b[CKA_GROUP / 2];                                                        \
             for (int j = 0; j < H; j++) a[j] = zero;                                                      \
-            for (int i = 0; i < n; i += 8) {                                                              \
-                const __m256 kv = LOAD(r, i);                                                             \
-                for (int j = 0; j < H; j++) a[j] = _mm256_fmadd_ps(_mm256_loadu_ps(q + (size_t)j * qs + i), kv, a[j]); \
+            for (int j = 0; j < H && H <= CKA_GROUP / 2; j++) b[j] = zero;                                \
+            for (int i = 0; i < n; i += 16) {                                                             \
+                const __m256 k0 = LOAD(r, i), k1 = LOAD(r, i + 8);                                        \
+                for (int j = 0; j < H; j++) {                                                             \
+                    const float *qj = q + (size_t)j * qs + i;                                             \
+                    a[j] = _mm256_fmadd_ps(_mm256_loadu_ps(qj), k0, a[j]);                                \
+                    if (H <= CKA_GROUP / 2) b[j] = _mm256_fmadd_ps(_mm256_loadu_ps(qj + 8), k1, b[j]);    \
+                    else a[j] = _mm256_fmadd_ps(_mm256_loadu_ps(qj + 8), k1, a[j]);                       \
+                }                                                                                         \
             }                                                                                             \
+            for (int j = 0; j < H && H <= CKA_GROUP / 2; j++) a[j] = _mm256_add_ps(a[j], b[j]);           \
             for (int j = 0; j < H; j += 4) {                                                              \
                 float s[4];                                                                               \
                 _mm_storeu_ps(s, _mm_mul_ps(cka_hsum4(a[j], j + 1 < H ? a[j + 1] : zero, j + 2 < H ? a[j + 2] : zero, \
