@@ -49,7 +49,7 @@ final class QuantProductTests: XCTestCase {
     /// Every quant at its smallest or largest value against activations all +max or -max: the
     /// int16 partial sums of the AVX2 paths (4 pieces of maddubs; Q6_K with xq + 128) must not
     /// saturate, on the decode and the buffered paths (K-quants from 3 tokens, the 32-element
-    /// formats from 8).
+    /// formats from 5).
     func testExtremeQuantsAndActivations() {
         for level in levels() {
             Kernels.limitISA(level)
